@@ -1,0 +1,46 @@
+using System.Text;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Sql;
+
+/// <summary>
+/// A SQL script split into statements, with the lexical problems found on the way. Holds the script's bytes
+/// once; statement texts are decoded when asked for.
+/// </summary>
+public sealed class SqlScript
+{
+    private readonly ReadOnlyMemory<byte> _source;
+    private readonly List<SqlProblem> _problems;
+
+    internal SqlScript(ReadOnlyMemory<byte> source, bool hasByteOrderMark, List<SqlStatement> statements, List<SqlProblem> problems)
+    {
+        _source = source;
+        HasByteOrderMark = hasByteOrderMark;
+        Statements = statements;
+        _problems = problems;
+    }
+
+    /// <summary>The statements in file order.</summary>
+    public IReadOnlyList<SqlStatement> Statements { get; }
+
+    /// <summary>Whether the input started with a UTF-8 byte order mark (which is not part of any statement).</summary>
+    public bool HasByteOrderMark { get; }
+
+    /// <summary>Whether the lexer found an unterminated construct or a psql meta-command.</summary>
+    public bool HasProblems => _problems.Count > 0;
+
+    internal IReadOnlyList<SqlProblem> Problems => _problems;
+
+    internal ReadOnlySpan<byte> Source => _source.Span;
+
+    /// <summary>The statement's text exactly as it will be sent to the server.</summary>
+    public string GetText(in SqlStatement statement) =>
+        Encoding.UTF8.GetString(_source.Span.Slice(statement.Start, statement.Length));
+
+    /// <summary>
+    /// The lexical problems as diagnostics for <paramref name="file"/>. <paramref name="firstLine"/> and
+    /// <paramref name="columnOffset"/> place a script embedded in another file (a README code block).
+    /// </summary>
+    public IEnumerable<Diagnostic> ProblemsAsDiagnostics(string file, int firstLine = 1, int columnOffset = 0) =>
+        _problems.Select(p => p.Descriptor.At(file, p.Line + firstLine - 1, p.Column + columnOffset, p.Message, p.Hint));
+}

@@ -1,0 +1,24 @@
+namespace StreamBot.Migrations.Sql;
+
+/// <summary>Splits PostgreSQL scripts into statements, with the boundaries psql would use.</summary>
+public static class SqlSplitter
+{
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>Splits UTF-8 encoded SQL. A leading byte order mark is skipped and reported.</summary>
+    public static SqlScript Split(ReadOnlyMemory<byte> utf8)
+    {
+        var span = utf8.Span;
+        var hasBom = span.StartsWith(Utf8Bom);
+        var statements = new List<SqlStatement>();
+        var problems = new List<SqlProblem>();
+        Span<int> wordStarts = stackalloc int[StatementWords.Capacity];
+        Span<int> wordLengths = stackalloc int[StatementWords.Capacity];
+        var scanner = new SqlScanner(span, hasBom ? Utf8Bom.Length : 0, wordStarts, wordLengths, statements, problems);
+        scanner.Run();
+        return new SqlScript(utf8, hasBom, statements, problems);
+    }
+
+    /// <summary>Splits SQL held in a string.</summary>
+    public static SqlScript Split(string sql) => Split(System.Text.Encoding.UTF8.GetBytes(sql));
+}

@@ -1,0 +1,63 @@
+namespace StreamBot.Migrations.Validation;
+
+/// <summary>
+/// Every diagnostic the package can report. Codes are stable once released: a retired code is never reused.
+/// 1xxx: the folder and file names; 2xxx: SQL inside a file; 3xxx: README rollback documentation;
+/// 9xxx: build integration.
+/// </summary>
+internal static class DiagnosticCatalog
+{
+    private const DiagnosticSeverity E = DiagnosticSeverity.Error;
+    private const DiagnosticSeverity W = DiagnosticSeverity.Warning;
+
+    public static readonly DiagnosticDescriptor DirectoryNotFound = new("SBM1001", E, "Migrations directory not found");
+    public static readonly DiagnosticDescriptor InvalidFileName = new("SBM1002", E, "File name is not NNNN_snake_case.sql");
+    public static readonly DiagnosticDescriptor DuplicateNumber = new("SBM1003", E, "Two migrations share a number");
+    public static readonly DiagnosticDescriptor NumberingGap = new("SBM1004", E, "Gap in migration numbering");
+    public static readonly DiagnosticDescriptor FirstNumberNotZero = new("SBM1005", E, "Numbering does not start at 0000");
+    public static readonly DiagnosticDescriptor NoMigrations = new("SBM1006", W, "No migration files");
+    public static readonly DiagnosticDescriptor FileUnreadable = new("SBM1007", E, "File cannot be read");
+
+    public static readonly DiagnosticDescriptor UnterminatedString = new("SBM2001", E, "Unterminated string literal");
+    public static readonly DiagnosticDescriptor UnterminatedQuotedIdentifier = new("SBM2002", E, "Unterminated quoted identifier");
+    public static readonly DiagnosticDescriptor UnterminatedBlockComment = new("SBM2003", E, "Unterminated block comment");
+    public static readonly DiagnosticDescriptor UnterminatedDollarQuote = new("SBM2004", E, "Unterminated dollar-quoted string");
+    public static readonly DiagnosticDescriptor EmptyMigration = new("SBM2005", E, "Migration has no SQL statements");
+    public static readonly DiagnosticDescriptor InvalidUtf8 = new("SBM2006", E, "File is not valid UTF-8");
+    public static readonly DiagnosticDescriptor ByteOrderMark = new("SBM2007", W, "File starts with a UTF-8 byte order mark");
+    public static readonly DiagnosticDescriptor PsqlMetaCommand = new("SBM2008", E, "psql meta-command in SQL");
+    public static readonly DiagnosticDescriptor TransactionControl = new("SBM2009", E, "Transaction control statement in a migration");
+    public static readonly DiagnosticDescriptor MissingFinalSemicolon = new("SBM2010", W, "Last statement has no semicolon");
+    public static readonly DiagnosticDescriptor NonTransactional = new("SBM2011", W, "Statement cannot run inside a transaction");
+
+    public static readonly DiagnosticDescriptor ReadmeMissing = new("SBM3001", E, "README.md missing");
+    public static readonly DiagnosticDescriptor SectionMissing = new("SBM3002", E, "Migration has no README section");
+    public static readonly DiagnosticDescriptor OrphanSection = new("SBM3003", E, "README section for a migration that does not exist");
+    public static readonly DiagnosticDescriptor DuplicateSection = new("SBM3004", E, "Migration documented twice");
+    public static readonly DiagnosticDescriptor FieldMissing = new("SBM3005", E, "Required field missing from a README section");
+    public static readonly DiagnosticDescriptor InvalidDate = new("SBM3006", E, "Date missing or not an ISO date");
+    public static readonly DiagnosticDescriptor RollbackMissing = new("SBM3007", E, "No rollback documented");
+    public static readonly DiagnosticDescriptor RollbackBlockMissing = new("SBM3008", E, "Rollback Procedure has no ```sql block");
+    public static readonly DiagnosticDescriptor RollbackBlockEmpty = new("SBM3009", E, "Rollback SQL block is empty");
+    public static readonly DiagnosticDescriptor RollbackRiskInvalid = new("SBM3010", E, "Rollback Risk missing or not LOW, MEDIUM or HIGH");
+    public static readonly DiagnosticDescriptor NotRecommendedWithoutReason = new("SBM3011", E, "\"Not recommended\" rollback without a reason");
+    public static readonly DiagnosticDescriptor RollbackConflict = new("SBM3012", E, "Both a Rollback Procedure and \"Not recommended\"");
+    public static readonly DiagnosticDescriptor RollbackNotTransactional = new("SBM3013", E, "Rollback SQL cannot run in one transaction");
+    public static readonly DiagnosticDescriptor NoVerifyQuery = new("SBM3014", W, "Rollback has no verify query");
+    public static readonly DiagnosticDescriptor VerifyCommentWithoutCount = new("SBM3015", W, "Verify comment without a row count");
+    public static readonly DiagnosticDescriptor UnterminatedFence = new("SBM3016", E, "Unterminated code fence in README");
+    public static readonly DiagnosticDescriptor RollbackUnrecognized = new("SBM3017", E, "Rollback field is neither a procedure nor \"Not recommended\"");
+
+    public static readonly DiagnosticDescriptor UnsupportedMSBuild = new("SBM9001", W, "Validation skipped under .NET Framework MSBuild");
+
+    public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
+    [
+        DirectoryNotFound, InvalidFileName, DuplicateNumber, NumberingGap, FirstNumberNotZero, NoMigrations, FileUnreadable,
+        UnterminatedString, UnterminatedQuotedIdentifier, UnterminatedBlockComment, UnterminatedDollarQuote, EmptyMigration,
+        InvalidUtf8, ByteOrderMark, PsqlMetaCommand, TransactionControl, MissingFinalSemicolon, NonTransactional,
+        ReadmeMissing, SectionMissing, OrphanSection, DuplicateSection, FieldMissing, InvalidDate, RollbackMissing,
+        RollbackBlockMissing, RollbackBlockEmpty, RollbackRiskInvalid, NotRecommendedWithoutReason, RollbackConflict,
+        RollbackNotTransactional, NoVerifyQuery, VerifyCommentWithoutCount, UnterminatedFence, RollbackUnrecognized,
+        UnsupportedMSBuild,
+    ];
+}

@@ -1,0 +1,13 @@
+namespace StreamBot.Migrations.Validation;
+
+/// <summary>
+/// The fixed part of a diagnostic: its code, severity and a one-line title. Each code is documented once in
+/// docs/diagnostics.md; <see cref="DiagnosticCatalog"/> lists them all.
+/// </summary>
+internal sealed record DiagnosticDescriptor(string Code, DiagnosticSeverity Severity, string Title)
+{
+    public Diagnostic At(string file, int line, int column, string message, string hint) =>
+        new(Code, Severity, file, line, column, message, hint);
+
+    public Diagnostic AtFile(string file, string message, string hint) => At(file, 0, 0, message, hint);
+}
