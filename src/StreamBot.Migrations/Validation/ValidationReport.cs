@@ -1,0 +1,19 @@
+using StreamBot.Migrations.Discovery;
+using StreamBot.Migrations.Documentation;
+
+namespace StreamBot.Migrations.Validation;
+
+/// <summary>The outcome of validating a migrations directory.</summary>
+/// <param name="Directory">The validated directory, as a full path.</param>
+/// <param name="Migrations">The well-named migration files, in number order.</param>
+/// <param name="Docs">The README sections that document a migration, by migration name.</param>
+/// <param name="Diagnostics">Every problem found, errors and warnings.</param>
+public sealed record ValidationReport(
+    string Directory,
+    IReadOnlyList<MigrationFile> Migrations,
+    IReadOnlyDictionary<string, RollbackDoc> Docs,
+    IReadOnlyList<Diagnostic> Diagnostics)
+{
+    /// <summary>Whether any diagnostic is an error.</summary>
+    public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+}
