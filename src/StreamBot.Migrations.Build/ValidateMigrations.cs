@@ -1,0 +1,48 @@
+using Microsoft.Build.Framework;
+using StreamBot.Migrations.Validation;
+using MSBuildTask = Microsoft.Build.Utilities.Task;
+
+namespace StreamBot.Migrations.Build;
+
+/// <summary>
+/// Validates a migrations directory and logs every problem as an MSBuild error or warning with its code, file,
+/// line and column. All logic lives in <see cref="MigrationsValidator"/>; this class only adapts it to MSBuild.
+/// </summary>
+public sealed class ValidateMigrations : MSBuildTask
+{
+    /// <summary>The directory holding the NNNN_name.sql files and README.md.</summary>
+    [Required]
+    public string Directory { get; set; } = string.Empty;
+
+    /// <summary>Log warnings as errors, so that they fail the build.</summary>
+    public bool TreatWarningsAsErrors { get; set; }
+
+    /// <summary>Number of migration files found (an output, for targets that want to report it).</summary>
+    [Output]
+    public int MigrationCount { get; private set; }
+
+    /// <inheritdoc />
+    public override bool Execute()
+    {
+        var report = MigrationsValidator.Validate(Directory);
+        MigrationCount = report.Migrations.Count;
+        foreach (var d in report.Diagnostics)
+        {
+            if (d.Severity == DiagnosticSeverity.Error || TreatWarningsAsErrors)
+            {
+                Log.LogError(null, d.Code, null, d.File, d.Line, d.Column, 0, 0, d.FullMessage);
+            }
+            else
+            {
+                Log.LogWarning(null, d.Code, null, d.File, d.Line, d.Column, 0, 0, d.FullMessage);
+            }
+        }
+
+        if (!Log.HasLoggedErrors)
+        {
+            Log.LogMessage(MessageImportance.Normal, "StreamBot.Migrations: {0} migration(s) in {1} are valid.", report.Migrations.Count, report.Directory);
+        }
+
+        return !Log.HasLoggedErrors;
+    }
+}
