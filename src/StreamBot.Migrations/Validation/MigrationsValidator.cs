@@ -25,7 +25,7 @@ public static class MigrationsValidator
 
         // Files are independent: lex them in parallel, then report in file order so output is stable.
         var perFile = new List<Diagnostic>[migrations.Count];
-        Parallel.For(0, migrations.Count, i => perFile[i] = ValidateFile(migrations[i].FullPath));
+        Parallel.For(0, migrations.Count, i => perFile[i] = CheckFile(migrations[i].FullPath));
         foreach (var fileDiagnostics in perFile)
         {
             diagnostics.AddRange(fileDiagnostics);
@@ -35,8 +35,10 @@ public static class MigrationsValidator
         return new ValidationReport(fullDirectory, migrations, docs, diagnostics);
     }
 
-    /// <summary>Reads and lexes one migration file. Returns its diagnostics.</summary>
-    internal static List<Diagnostic> ValidateFile(string path)
+    /// <summary>Reads and lexes one migration file (its name and README section are not checked).</summary>
+    public static IReadOnlyList<Diagnostic> ValidateFile(string path) => CheckFile(path);
+
+    private static List<Diagnostic> CheckFile(string path)
     {
         var diagnostics = new List<Diagnostic>();
         if (!TryRead(path, diagnostics, out var bytes))

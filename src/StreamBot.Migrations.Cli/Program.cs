@@ -1,0 +1,3 @@
+using StreamBot.Migrations.Cli;
+
+return CommandLine.Run(args, Console.Out, Console.Error);

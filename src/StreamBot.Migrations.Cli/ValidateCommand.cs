@@ -1,0 +1,29 @@
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Cli;
+
+/// <summary><c>validate [DIR]</c>: the build's checks, printed in MSBuild's <c>file(line,col): error CODE</c> form.</summary>
+internal static class ValidateCommand
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        var dirIndex = Array.IndexOf(args, "--dir");
+        if (positional.Length > 1 || (dirIndex >= 0 && dirIndex + 1 >= args.Length))
+        {
+            return CommandLine.UsageError(stderr, "validate takes one directory.");
+        }
+
+        var directory = dirIndex >= 0 ? args[dirIndex + 1] : positional.FirstOrDefault() ?? "migrations";
+        var report = MigrationsValidator.Validate(directory);
+        foreach (var diagnostic in report.Diagnostics)
+        {
+            (diagnostic.Severity == DiagnosticSeverity.Error ? stderr : stdout).WriteLine(diagnostic.ToString());
+        }
+
+        var errors = report.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
+        var warnings = report.Diagnostics.Count - errors;
+        stdout.WriteLine($"{report.Migrations.Count} migration(s) in {report.Directory}: {errors} error(s), {warnings} warning(s).");
+        return errors > 0 ? CommandLine.Failed : CommandLine.Success;
+    }
+}
