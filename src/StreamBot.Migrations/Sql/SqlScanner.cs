@@ -434,7 +434,6 @@ internal ref struct SqlScanner
             if (n2 == '"')
             {
                 StartToken();
-                _pos = start + 2;
                 QuotedIdentifier(start + 3);
                 return;
             }
