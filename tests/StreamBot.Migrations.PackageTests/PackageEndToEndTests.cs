@@ -1,0 +1,179 @@
+using System.Text.RegularExpressions;
+
+namespace StreamBot.Migrations.PackageTests;
+
+[Collection(PackageCollection.Name)]
+public sealed class PackageEndToEndTests(PackedPackage package)
+{
+    private const string SkipLine = "Skipping target \"ValidateMigrations\" because all output files are up-to-date";
+
+    private const string ValidReadme = """
+        # Migrations
+
+        ### 0000_initial_schema.sql
+        **Status**: ✅ Applied  
+        **Purpose**: Initial schema  
+        **Date**: 2025-10-01
+
+        **Changes**:
+        - Creates `users`
+
+        **Rollback**: Not recommended - foundation schema
+
+        ### 0001_add_balances.sql
+        **Status**: ✅ Production-Ready  
+        **Purpose**: Balances  
+        **Date**: 2025-11-15
+
+        **Changes**:
+        - Creates `user_balances`
+
+        **Rollback Procedure**:
+        ```sql
+        DROP TABLE IF EXISTS user_balances;
+
+        SELECT 1 FROM pg_tables WHERE tablename = 'user_balances';
+        -- Should return 0 rows
+        ```
+
+        **Rollback Risk**: MEDIUM - balances are lost
+
+        """;
+
+    private ConsumerProject ValidConsumer(string? extraProperties = null) =>
+        package.NewConsumer(extraProperties)
+            .WithFile("0000_initial_schema.sql", "CREATE TABLE users (id uuid PRIMARY KEY);\n")
+            .WithFile("0001_add_balances.sql", "CREATE TABLE user_balances (id uuid PRIMARY KEY, balance bigint NOT NULL CHECK (balance >= 0));\n")
+            .WithFile("README.md", ValidReadme);
+
+    [Fact]
+    public void Clean_folder_builds_and_adds_nothing_to_the_output()
+    {
+        var consumer = ValidConsumer();
+        var result = consumer.Build();
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.DoesNotContain("SBM", result.Output.Replace("StreamBot.Migrations", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("2 migration(s)", result.Output, StringComparison.Ordinal);
+
+        var output = Path.Combine(consumer.Directory, "bin", "Debug", "net10.0");
+        Assert.True(File.Exists(Path.Combine(output, "StreamBotService.dll")));
+        Assert.Empty(Directory.GetFiles(output, "StreamBot.Migrations*"));
+    }
+
+    [Fact]
+    public void Broken_folder_fails_the_build_with_codes_at_file_line_and_column()
+    {
+        var consumer = ValidConsumer()
+            .WithFile("0001_add_balances.sql", "CREATE TABLE user_balances (id uuid);\nSELECT 'oops;\n")
+            .WithFile("0003_skipped_one.sql", "SELECT 1;\n")
+            .WithFile("notes.sql", "SELECT 1;\n");
+        var result = consumer.Build();
+
+        Assert.NotEqual(0, result.ExitCode);
+        AssertLine(result.Output, consumer.Migration("0001_add_balances.sql") + "(2,8): error SBM2001: ");
+        AssertLine(result.Output, consumer.Migration("0003_skipped_one.sql") + " : error SBM1004: ");
+        AssertLine(result.Output, consumer.Migration("0003_skipped_one.sql") + " : error SBM3002: ");
+        AssertLine(result.Output, consumer.Migration("notes.sql") + " : error SBM1002: ");
+    }
+
+    [Fact]
+    public void Readme_problems_point_into_the_readme()
+    {
+        var consumer = ValidConsumer()
+            .WithFile("README.md", ValidReadme.Replace("**Date**: 2025-11-15", "**Date**: November 15", StringComparison.Ordinal));
+        var result = consumer.Build();
+        Assert.NotEqual(0, result.ExitCode);
+        AssertLine(result.Output, consumer.Migration("README.md") + "(16,1): error SBM3006: ");
+    }
+
+    [Fact]
+    public void Second_build_with_nothing_changed_skips_validation_and_a_change_runs_it_again()
+    {
+        var consumer = ValidConsumer();
+        var first = consumer.Build();
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.DoesNotContain(SkipLine, first.Output, StringComparison.Ordinal);
+
+        var second = consumer.Build();
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains(SkipLine, second.Output, StringComparison.Ordinal);
+
+        // A deleted file changes no timestamp of the remaining inputs; the inputs cache still notices.
+        File.Delete(consumer.Migration("0001_add_balances.sql"));
+        var third = consumer.Build();
+        Assert.NotEqual(0, third.ExitCode);
+        AssertLine(third.Output, consumer.Migration("README.md") + "(13,1): error SBM3003: ");
+    }
+
+    [Fact]
+    public void Failed_validation_is_not_cached()
+    {
+        var consumer = ValidConsumer().WithFile("0001_add_balances.sql", "SELECT 'oops;\n");
+        Assert.NotEqual(0, consumer.Build().ExitCode);
+        var again = consumer.Build();
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("error SBM2001", again.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Warnings_can_be_made_errors_and_validation_can_be_skipped()
+    {
+        var warning = ValidConsumer().WithFile("0001_add_balances.sql", "SELECT 1");
+        var relaxed = warning.Build();
+        Assert.True(relaxed.ExitCode == 0, relaxed.Output);
+        AssertLine(relaxed.Output, warning.Migration("0001_add_balances.sql") + "(1,1): warning SBM2010: ");
+
+        var strict = warning.Build("-p:MigrationsTreatWarningsAsErrors=true");
+        Assert.NotEqual(0, strict.ExitCode);
+        AssertLine(strict.Output, warning.Migration("0001_add_balances.sql") + "(1,1): error SBM2010: ");
+
+        var broken = ValidConsumer("<MigrationsSkipValidation>true</MigrationsSkipValidation>").WithFile("0001_add_balances.sql", "SELECT 'oops;\n");
+        var skipped = broken.Build();
+        Assert.True(skipped.ExitCode == 0, skipped.Output);
+    }
+
+    [Fact]
+    public void Design_time_builds_do_not_validate()
+    {
+        var consumer = ValidConsumer().WithFile("0001_add_balances.sql", "SELECT 'oops;\n");
+        Assert.Equal(0, consumer.Build("-t:Restore").ExitCode);
+        var result = package.Dotnet("msbuild -t:Build -p:DesignTimeBuild=true -nologo", consumer.Directory);
+        Assert.DoesNotContain("SBM2001", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Migration_files_are_project_items()
+    {
+        var consumer = ValidConsumer();
+        Assert.Equal(0, consumer.Build("-t:Restore").ExitCode);
+        var result = package.Dotnet("msbuild -getItem:MigrationFile -nologo", consumer.Directory);
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("0000_initial_schema.sql", result.Output, StringComparison.Ordinal);
+        Assert.Contains("README.md", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Stream_bot_migrations_pass_and_a_directory_outside_the_project_works()
+    {
+        var migrations = Path.Combine(PackedPackage.RepoRoot, "migrations");
+        var consumer = package.NewConsumer($"<MigrationsDirectory>{migrations}</MigrationsDirectory>");
+        var result = consumer.Build();
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("5 migration(s)", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning SBM", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_directory_is_one_coded_error()
+    {
+        var consumer = package.NewConsumer("<MigrationsDirectory>db/nowhere</MigrationsDirectory>");
+        var result = consumer.Build();
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Single(Regex.Matches(result.Output, "error SBM1001: .*\\[").Select(m => m.Value).Distinct());
+    }
+
+    private static void AssertLine(string output, string expectedPrefix) =>
+        Assert.True(
+            output.Split('\n').Any(line => Regex.Replace(line.TrimStart(), "^[0-9]+>", "").StartsWith(expectedPrefix, StringComparison.Ordinal)),
+            $"No line starts with '{expectedPrefix}'. Output:\n{output}");
+}

@@ -1,0 +1,73 @@
+namespace StreamBot.Migrations.PackageTests;
+
+/// <summary>
+/// Packs StreamBot.Migrations.Build once per test run into a private feed, with a private NuGet package folder,
+/// so every consumer restores exactly this build of the package and nothing is left in the user's caches.
+/// </summary>
+public sealed class PackedPackage : IDisposable
+{
+    public const string Version = "0.1.0";
+
+    public PackedPackage()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "sbm-package-tests-" + Guid.NewGuid().ToString("N"));
+        Feed = Path.Combine(Root, "feed");
+        Directory.CreateDirectory(Feed);
+        var project = Path.Combine(RepoRoot, "src", "StreamBot.Migrations.Build", "StreamBot.Migrations.Build.csproj");
+        var result = Dotnet($"pack \"{project}\" -c Release -o \"{Feed}\" -p:Version={Version}", RepoRoot);
+        if (result.ExitCode != 0 || !File.Exists(Path.Combine(Feed, $"StreamBot.Migrations.Build.{Version}.nupkg")))
+        {
+            throw new InvalidOperationException("dotnet pack failed:\n" + result.Output);
+        }
+    }
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public string Root { get; }
+
+    public string Feed { get; }
+
+    private string Packages => Path.Combine(Root, "packages");
+
+    public ProcessRunner.Result Dotnet(string arguments, string workingDirectory) =>
+        ProcessRunner.Run("dotnet", arguments, workingDirectory, new Dictionary<string, string?>
+        {
+            ["NUGET_PACKAGES"] = Packages,
+            ["MSBUILDDISABLENODEREUSE"] = "1",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1",
+        }, TimeSpan.FromMinutes(5));
+
+    /// <summary>A new consumer project in its own folder, referencing the packed package.</summary>
+    public ConsumerProject NewConsumer(string? extraProperties = null) => new(this, extraProperties);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp folder does not change any test's result.
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "StreamBot.Migrations.Build.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PackageCollection : ICollectionFixture<PackedPackage>
+{
+    public const string Name = "packed package";
+}
