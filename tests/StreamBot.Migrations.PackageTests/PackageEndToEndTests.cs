@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace StreamBot.Migrations.PackageTests;
 
-[Collection(PackageCollection.Name)]
+[Collection(PackageTestGroup.Name)]
 public sealed class PackageEndToEndTests(PackedPackage package)
 {
     private const string SkipLine = "Skipping target \"ValidateMigrations\" because all output files are up-to-date";

@@ -67,7 +67,7 @@ public sealed class PackedPackage : IDisposable
 }
 
 [CollectionDefinition(Name)]
-public sealed class PackageCollection : ICollectionFixture<PackedPackage>
+public sealed class PackageTestGroup : ICollectionFixture<PackedPackage>
 {
     public const string Name = "packed package";
 }
