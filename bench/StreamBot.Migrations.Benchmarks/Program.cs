@@ -1,0 +1,21 @@
+using BenchmarkDotNet.Running;
+using StreamBot.Migrations.Benchmarks;
+
+if (args.Length == 2 && args[0] == "make-folder")
+{
+    // Writes a one-migration folder whose migration is a 50 MB file, for measuring peak memory from outside:
+    // /usr/bin/time -v streambot-migrate validate DIR (see README.md, "Benchmarks").
+    var directory = Corpus.GenerateFolder(1);
+    File.WriteAllBytes(Path.Combine(directory, "0000_add_stream_events_0.sql"), Corpus.Generate(50 * 1024 * 1024));
+    var target = Path.GetFullPath(args[1]);
+    if (Directory.Exists(target))
+    {
+        Directory.Delete(target, true);
+    }
+
+    Directory.Move(directory, target);
+    Console.WriteLine(target);
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(SplitterBenchmarks).Assembly).Run(args);
