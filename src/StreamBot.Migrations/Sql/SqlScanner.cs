@@ -20,6 +20,8 @@ internal ref struct SqlScanner
 
     // The statement being collected.
     private int _statementStart;
+    private int _textStart;
+    private int _leadingComment;
     private int _lastTokenEnd;
     private int _parenDepth;
     private int _beginDepth;
@@ -29,8 +31,11 @@ internal ref struct SqlScanner
     // or PROCEDURE, to know whether BEGIN opens an SQL-standard function body.
     private byte _id0, _id1, _id2, _id3;
 
-    // Mirrors the server setting: while off, plain '...' strings take backslash escapes.
+    // Mirrors the server setting: while off, plain '...' strings take backslash escapes. psql reads the setting
+    // when it starts lexing a line, so a SET takes effect from the line after the one where the SET ends.
     private bool _standardStrings;
+    private bool _pendingStandardStrings;
+    private int _pendingStandardStringsFrom;
 
     public SqlScanner(ReadOnlySpan<byte> source, int origin, Span<int> wordStarts, Span<int> wordLengths, List<SqlStatement> statements, List<SqlProblem> problems)
     {
@@ -42,6 +47,8 @@ internal ref struct SqlScanner
         _statements = statements;
         _problems = problems;
         _statementStart = -1;
+        _leadingComment = -1;
+        _pendingStandardStringsFrom = -1;
         _standardStrings = true;
     }
 
@@ -64,7 +71,7 @@ internal ref struct SqlScanner
                     break;
                 case (byte)'\'':
                     StartToken();
-                    QuotedString(_pos + 1, _standardStrings ? QuoteMode.Standard : QuoteMode.Escape);
+                    QuotedString(_pos + 1, StandardStrings() ? QuoteMode.Standard : QuoteMode.Escape);
                     break;
                 case (byte)'"':
                     StartToken();
@@ -123,7 +130,20 @@ internal ref struct SqlScanner
         if (_statementStart < 0)
         {
             _statementStart = _pos;
+            // psql drops whitespace and -- comments before a statement but sends a /* */ comment and what follows.
+            _textStart = _leadingComment >= 0 ? _leadingComment : _pos;
         }
+    }
+
+    private bool StandardStrings()
+    {
+        if (_pendingStandardStringsFrom >= 0 && _pos >= _pendingStandardStringsFrom)
+        {
+            _standardStrings = _pendingStandardStrings;
+            _pendingStandardStringsFrom = -1;
+        }
+
+        return _standardStrings;
     }
 
     private void EndToken(int end)
@@ -159,6 +179,11 @@ internal ref struct SqlScanner
     {
         // Block comments nest in PostgreSQL, unlike in the SQL standard.
         var open = _pos;
+        if (_statementStart < 0 && _leadingComment < 0)
+        {
+            _leadingComment = open;
+        }
+
         var depth = 1;
         var i = _pos + 2;
         while (true)
@@ -202,6 +227,11 @@ internal ref struct SqlScanner
         Bits,     // B'...' and X'...': no escapes at all
     }
 
+    /// <remarks>
+    /// The server joins 'a'&lt;newline&gt;'b' into one literal, keeping E-mode escapes across the break, but psql
+    /// feeds its lexer one line at a time and never sees such a continuation. psql decides what is sent, so each
+    /// literal ends at its own closing quote here too.
+    /// </remarks>
     private void QuotedString(int contentStart, QuoteMode mode)
     {
         // Callers have not moved _pos yet: it is at the prefix or the opening quote.
@@ -216,7 +246,7 @@ internal ref struct SqlScanner
             {
                 Problem(DiagnosticCatalog.UnterminatedString, open,
                     "This string literal is never closed, so the rest of the file is inside it.",
-                    mode == QuoteMode.Escape || !_standardStrings
+                    mode == QuoteMode.Escape
                         ? "Close it with a quote; in E'' strings (or with standard_conforming_strings off) \\' is an escaped quote, not the end."
                         : "Close it with a quote; write a quote inside a string as ''.");
                 EndToken(_src.Length);
@@ -236,55 +266,9 @@ internal ref struct SqlScanner
                 continue;
             }
 
-            var continuation = QuoteContinuation(i + 1);
-            if (continuation >= 0)
-            {
-                // 'abc'<newline>'def' is one literal; an E'' string stays in escape mode across the break.
-                i = continuation + 1;
-                continue;
-            }
-
             EndToken(i + 1);
             return;
         }
-    }
-
-    /// <summary>
-    /// PostgreSQL joins two literals separated by whitespace containing a newline (comments allowed).
-    /// Returns the offset of the continuing quote, or -1.
-    /// </summary>
-    private readonly int QuoteContinuation(int j)
-    {
-        var sawNewline = false;
-        while (j < _src.Length)
-        {
-            var c = _src[j];
-            if (c is (byte)' ' or (byte)'\t' or (byte)'\f' or (byte)'\v')
-            {
-                j++;
-            }
-            else if (c is (byte)'\n' or (byte)'\r')
-            {
-                sawNewline = true;
-                j++;
-            }
-            else if (c == '-' && At(j + 1) == '-')
-            {
-                var eol = _src[j..].IndexOfAny((byte)'\n', (byte)'\r');
-                if (eol < 0)
-                {
-                    return -1;
-                }
-
-                j += eol;
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        return sawNewline && j < _src.Length && _src[j] == '\'' ? j : -1;
     }
 
     private void QuotedIdentifier(int contentStart)
@@ -376,6 +360,11 @@ internal ref struct SqlScanner
             {
                 EndStatement(_pos, StatementTerminator.Semicolon);
             }
+            else
+            {
+                // psql sends a lone ';' (with any comment before it) as an empty query; nothing to run here.
+                _leadingComment = -1;
+            }
 
             return;
         }
@@ -417,7 +406,7 @@ internal ref struct SqlScanner
                     return;
                 case 'n':
                     StartToken();
-                    QuotedString(start + 2, _standardStrings ? QuoteMode.Standard : QuoteMode.Escape);
+                    QuotedString(start + 2, StandardStrings() ? QuoteMode.Standard : QuoteMode.Escape);
                     return;
             }
         }
@@ -520,8 +509,8 @@ internal ref struct SqlScanner
         var words = new StatementWords(_src, _wordStarts[.._wordCount], _wordLengths[.._wordCount]);
         var (line, column) = _positions.Locate(_src, _statementStart);
         _statements.Add(new SqlStatement(
-            _statementStart,
-            end - _statementStart,
+            _textStart,
+            end - _textStart,
             line,
             column,
             terminator,
@@ -530,6 +519,7 @@ internal ref struct SqlScanner
         TrackStandardConformingStrings(words, end);
 
         _statementStart = -1;
+        _leadingComment = -1;
         _parenDepth = 0;
         _beginDepth = 0;
         _identifierCount = 0;
@@ -544,7 +534,7 @@ internal ref struct SqlScanner
     {
         if (words.Is(0, "RESET") && (words.Is(1, "STANDARD_CONFORMING_STRINGS") || words.Is(1, "ALL")))
         {
-            _standardStrings = true;
+            ChangeStandardStringsFromNextLine(true, end);
             return;
         }
 
@@ -572,12 +562,19 @@ internal ref struct SqlScanner
         value = value.Trim(" \t\r\n'\""u8);
         if (IsOneOf(value, "off"u8, "false"u8, "no"u8, "0"u8, "f"u8, "n"u8))
         {
-            _standardStrings = false;
+            ChangeStandardStringsFromNextLine(false, end);
         }
         else if (IsOneOf(value, "on"u8, "true"u8, "yes"u8, "1"u8, "t"u8, "y"u8, "default"u8))
         {
-            _standardStrings = true;
+            ChangeStandardStringsFromNextLine(true, end);
         }
+    }
+
+    private void ChangeStandardStringsFromNextLine(bool value, int statementEnd)
+    {
+        var newline = _src[statementEnd..].IndexOf((byte)'\n');
+        _pendingStandardStrings = value;
+        _pendingStandardStringsFrom = newline < 0 ? int.MaxValue : statementEnd + newline + 1;
     }
 
     private static bool IsOneOf(ReadOnlySpan<byte> value, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, ReadOnlySpan<byte> d, ReadOnlySpan<byte> e, ReadOnlySpan<byte> f, ReadOnlySpan<byte> g = default) =>

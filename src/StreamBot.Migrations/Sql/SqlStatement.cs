@@ -1,11 +1,12 @@
 namespace StreamBot.Migrations.Sql;
 
 /// <summary>
-/// One statement of a script, as psql would send it: from its first token to its terminating semicolon.
+/// One statement of a script, as psql would send it: from its first token (or a /* */ comment before it, which psql
+/// sends too) to its terminating semicolon.
 /// Offsets are into the script's UTF-8 bytes; the text itself is decoded on demand by
 /// <see cref="SqlScript.GetText(in SqlStatement)"/> so that a large file is held in memory only once.
 /// </summary>
-/// <param name="Start">Byte offset of the first token.</param>
+/// <param name="Start">Byte offset where the statement's text starts.</param>
 /// <param name="Length">Length in bytes, up to and including the semicolon when there is one.</param>
 /// <param name="Line">1-based line of the first token.</param>
 /// <param name="Column">1-based column (UTF-16 code units) of the first token.</param>

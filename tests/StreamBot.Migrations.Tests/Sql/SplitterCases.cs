@@ -53,24 +53,27 @@ internal static class SplitterCases
         { "backslash is literal in a bit string", "SELECT b'\\';SELECT 2;", ["1:1:SELECT b'\\';", "1:13:SELECT 2;"] },
 
         // Quote continuation across a newline
-        { "continued string", "SELECT 'a'\n'b;c';", ["1:1:SELECT 'a'\n'b;c';"] },
-        { "continued E string keeps escapes", "SELECT E'a'\n'\\';x';", ["1:1:SELECT E'a'\n'\\';x';"] },
-        { "continued standard string has no escapes", "SELECT 'a'\n'\\';SELECT 2;", ["1:1:SELECT 'a'\n'\\';", "2:5:SELECT 2;"] },
-        { "no continuation without a newline", "SELECT E'a' '\\';SELECT 2;", ["1:1:SELECT E'a' '\\';", "1:17:SELECT 2;"] },
-        { "continuation across a comment", "SELECT E'a' -- c\n'\\';x';", ["1:1:SELECT E'a' -- c\n'\\';x';"] },
-        { "continuation across blank lines", "SELECT E'a'\n\n  '\\';x';", ["1:1:SELECT E'a'\n\n  '\\';x';"] },
+        // psql lexes line by line and never joins 'a'<newline>'b' the way the server does: each literal ends at its quote.
+        { "literal on the next line is a new literal", "SELECT 'a'\n'b;c';", ["1:1:SELECT 'a'\n'b;c';"] },
+        { "E string is not continued on the next line", "SELECT E'a'\n'\\';SELECT 2;", ["1:1:SELECT E'a'\n'\\';", "2:5:SELECT 2;"] },
+        { "standard literal on the next line has no escapes", "SELECT 'a'\n'\\';SELECT 2;", ["1:1:SELECT 'a'\n'\\';", "2:5:SELECT 2;"] },
+        { "adjacent literals on one line", "SELECT E'a' '\\';SELECT 2;", ["1:1:SELECT E'a' '\\';", "1:17:SELECT 2;"] },
+        { "E string is not continued across a comment", "SELECT E'a' -- c\n'\\';SELECT 2;", ["1:1:SELECT E'a' -- c\n'\\';", "2:5:SELECT 2;"] },
+        { "E string is not continued across blank lines", "SELECT E'a'\n\n  '\\';SELECT 2;", ["1:1:SELECT E'a'\n\n  '\\';", "3:7:SELECT 2;"] },
 
         // standard_conforming_strings
         { "standard_conforming_strings off makes backslash escape", "SET standard_conforming_strings = off;\nSELECT 'a\\';b';",
             ["1:1:SET standard_conforming_strings = off;", "2:1:SELECT 'a\\';b';"] },
         { "standard_conforming_strings back on", "SET standard_conforming_strings TO off;\nSET standard_conforming_strings = on;\nSELECT 'a\\';SELECT 2;",
             ["1:1:SET standard_conforming_strings TO off;", "2:1:SET standard_conforming_strings = on;", "3:1:SELECT 'a\\';", "3:13:SELECT 2;"] },
-        { "standard_conforming_strings quoted value", "SET standard_conforming_strings = 'off';SELECT 'a\\';b';",
-            ["1:1:SET standard_conforming_strings = 'off';", "1:41:SELECT 'a\\';b';"] },
+        { "standard_conforming_strings quoted value", "SET standard_conforming_strings = 'off';\nSELECT 'a\\';b';",
+            ["1:1:SET standard_conforming_strings = 'off';", "2:1:SELECT 'a\\';b';"] },
+        { "standard_conforming_strings change waits for the next line", "SET standard_conforming_strings = off; SELECT 'a\\';SELECT 2;",
+            ["1:1:SET standard_conforming_strings = off;", "1:40:SELECT 'a\\';", "1:52:SELECT 2;"] },
         { "RESET standard_conforming_strings", "SET standard_conforming_strings = off;RESET standard_conforming_strings;SELECT 'a\\';SELECT 1;",
             ["1:1:SET standard_conforming_strings = off;", "1:39:RESET standard_conforming_strings;", "1:73:SELECT 'a\\';", "1:85:SELECT 1;"] },
-        { "SET SESSION standard_conforming_strings false", "SET SESSION standard_conforming_strings TO false;SELECT 'x\\';y';",
-            ["1:1:SET SESSION standard_conforming_strings TO false;", "1:50:SELECT 'x\\';y';"] },
+        { "SET SESSION standard_conforming_strings false", "SET SESSION standard_conforming_strings TO false;\nSELECT 'x\\';y';",
+            ["1:1:SET SESSION standard_conforming_strings TO false;", "2:1:SELECT 'x\\';y';"] },
 
         // Quoted identifiers
         { "semicolon in a quoted identifier", "SELECT 1 AS \"a;b\";", ["1:1:SELECT 1 AS \"a;b\";"] },
@@ -101,14 +104,16 @@ internal static class SplitterCases
         { "leading line comment is not part of the statement", "-- header\nSELECT 1;", ["2:1:SELECT 1;"] },
         { "block comment hides a semicolon", "SELECT /* ; */ 1;", ["1:1:SELECT /* ; */ 1;"] },
         { "nested block comments", "SELECT /* a /* ; */ ; */ 1;", ["1:1:SELECT /* a /* ; */ ; */ 1;"] },
-        { "leading block comment is not part of the statement", "/* hi */ SELECT 1;", ["1:10:SELECT 1;"] },
+        { "leading block comment is sent with the statement", "/* hi */ SELECT 1;", ["1:10:/* hi */ SELECT 1;"] },
+        { "block comment then line comment before a statement", "-- a\n/* b */\n-- c\nSELECT 1;", ["4:1:/* b */\n-- c\nSELECT 1;"] },
+        { "trailing block comment is not a statement", "SELECT 1; /* done */\n", ["1:1:SELECT 1;"] },
         { "comment at end of file without newline", "SELECT 1; -- done", ["1:1:SELECT 1;"] },
         { "minus is an operator", "SELECT 2 - 1;SELECT 3-1;", ["1:1:SELECT 2 - 1;", "1:14:SELECT 3-1;"] },
         { "slash is an operator", "SELECT 4 / 2;", ["1:1:SELECT 4 / 2;"] },
         { "apostrophe inside a line comment", "SELECT 1; -- it's\nSELECT 2;", ["1:1:SELECT 1;", "2:1:SELECT 2;"] },
-        { "apostrophe inside a block comment", "/* it's */SELECT 1;", ["1:11:SELECT 1;"] },
-        { "comment between statements", "SELECT 1;\n/* multi\nline */\nSELECT 2;", ["1:1:SELECT 1;", "4:1:SELECT 2;"] },
-        { "star-slash run closes a comment", "/* a **/SELECT 1;", ["1:9:SELECT 1;"] },
+        { "apostrophe inside a block comment", "/* it's */SELECT 1;", ["1:11:/* it's */SELECT 1;"] },
+        { "comment between statements", "SELECT 1;\n/* multi\nline */\nSELECT 2;", ["1:1:SELECT 1;", "4:1:/* multi\nline */\nSELECT 2;"] },
+        { "star-slash run closes a comment", "/* a **/SELECT 1;", ["1:9:/* a **/SELECT 1;"] },
 
         // Parentheses
         { "semicolons inside parentheses (CREATE RULE)", "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));SELECT 1;",

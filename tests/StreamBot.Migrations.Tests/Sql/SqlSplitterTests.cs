@@ -107,8 +107,11 @@ public sealed class SqlSplitterTests
                 }
 
                 statement.Append(';');
-                statements.Add(statement.ToString());
-                input.Append(separators[random.Next(separators.Length)]).Append(statement);
+                var separator = separators[random.Next(separators.Length)];
+                // A /* */ comment before a statement is sent with it, as psql does.
+                var comment = separator.IndexOf("/*", StringComparison.Ordinal);
+                statements.Add((comment < 0 ? string.Empty : separator[comment..]) + statement);
+                input.Append(separator).Append(statement);
             }
 
             input.Append(separators[random.Next(separators.Length)]);
