@@ -14,7 +14,9 @@ public sealed class PackedPackage : IDisposable
         Feed = Path.Combine(Root, "feed");
         Directory.CreateDirectory(Feed);
         var project = Path.Combine(RepoRoot, "src", "StreamBot.Migrations.Build", "StreamBot.Migrations.Build.csproj");
-        var result = Dotnet($"pack \"{project}\" -c Release -o \"{Feed}\" -p:Version={Version}", RepoRoot);
+        // Its own artifacts path: `dotnet test` may still be building the same projects into their obj/ folders.
+        var artifacts = Path.Combine(Root, "build");
+        var result = Dotnet($"pack \"{project}\" -c Release -o \"{Feed}\" --artifacts-path \"{artifacts}\" -p:Version={Version}", RepoRoot);
         if (result.ExitCode != 0 || !File.Exists(Path.Combine(Feed, $"StreamBot.Migrations.Build.{Version}.nupkg")))
         {
             throw new InvalidOperationException("dotnet pack failed:\n" + result.Output);
