@@ -11,9 +11,27 @@ internal static class CommandLine
         streambot-migrate: checks and inspects PostgreSQL migrations.
 
         Usage:
-          streambot-migrate validate [DIR]                  check DIR (default: ./migrations)
+          streambot-migrate status [options]        every migration's state, and who holds the lock
+          streambot-migrate up [options]            lock, back up, apply every pending migration
+          streambot-migrate down [NAME] [options]   roll back the last migration, or NAME and all after it
+          streambot-migrate validate [DIR]          check DIR (default: ./migrations) without a database
           streambot-migrate inspect FILE.sql [--format json|text]
-                                                            show the statements as they will be sent
+                                                    show the statements as they will be sent
+
+        Options:
+          --dir DIR                  migrations directory (default: ./migrations)
+          --connection CS            connection string (default: $DATABASE_URL; prefer the variable:
+                                     command lines and build logs are visible to others)
+          --format text|json         status output
+          --dry-run                  print the plan, change nothing
+          --no-backup                skip the pg_dump backup (warns)
+          --backup-dir DIR           where backups go (default: ./backups)
+          --backup-prefix NAME       backup file prefix (default: streambot)
+          --journal-table NAME       journal table (default: drizzle_migrations)
+          --lock-timeout SECONDS     how long to wait for the lock (default: 300)
+          --stale-lock-timeout SECONDS
+                                     age after which an unverifiable lock row is taken over (default: 600)
+          --force                    down: allow a "Not recommended" rollback (removes the journal row only)
 
         Exit codes: 0 success, 1 problems reported, 2 bad command line.
         """;
@@ -30,6 +48,7 @@ internal static class CommandLine
         return args[0] switch
         {
             "validate" => ValidateCommand.Run(rest, stdout, stderr),
+            "status" or "up" or "down" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
             "inspect" => InspectCommand.Run(rest, stdout, stderr),
             _ => UsageError(stderr, $"unknown command '{args[0]}'."),
         };

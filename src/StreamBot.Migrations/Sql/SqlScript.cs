@@ -37,6 +37,21 @@ public sealed class SqlScript
     public string GetText(in SqlStatement statement) =>
         Encoding.UTF8.GetString(_source.Span.Slice(statement.Start, statement.Length));
 
+    /// <summary>1-based line and column (UTF-16 code units) of a byte offset in the script.</summary>
+    public (int Line, int Column) Locate(int byteOffset) =>
+        new TextPositions(HasByteOrderMark ? 3 : 0).Locate(_source.Span, Math.Clamp(byteOffset, HasByteOrderMark ? 3 : 0, _source.Length));
+
+    /// <summary>
+    /// Where the character at <paramref name="characterIndex"/> (0-based, in the statement's text) is in the script:
+    /// how a server error position inside a statement maps back to the file.
+    /// </summary>
+    public (int Line, int Column) Locate(in SqlStatement statement, int characterIndex)
+    {
+        var text = GetText(statement);
+        var index = Math.Clamp(characterIndex, 0, text.Length);
+        return Locate(statement.Start + Encoding.UTF8.GetByteCount(text.AsSpan(0, index)));
+    }
+
     /// <summary>
     /// The lexical problems as diagnostics for <paramref name="file"/>. <paramref name="firstLine"/> and
     /// <paramref name="columnOffset"/> place a script embedded in another file (a README code block).

@@ -3,7 +3,7 @@ namespace StreamBot.Migrations.Validation;
 /// <summary>
 /// Every diagnostic the package can report. Codes are stable once released: a retired code is never reused.
 /// 1xxx: the folder and file names; 2xxx: SQL inside a file; 3xxx: README rollback documentation;
-/// 9xxx: build integration.
+/// 4xxx: the database (connection, lock, journal, apply, rollback); 5xxx: backups; 9xxx: build integration.
 /// </summary>
 internal static class DiagnosticCatalog
 {
@@ -48,6 +48,33 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnterminatedFence = new("SBM3016", E, "Unterminated code fence in README");
     public static readonly DiagnosticDescriptor RollbackUnrecognized = new("SBM3017", E, "Rollback field is neither a procedure nor \"Not recommended\"");
 
+    public static readonly DiagnosticDescriptor NoConnection = new("SBM4001", E, "No database connection configured");
+    public static readonly DiagnosticDescriptor MalformedConnection = new("SBM4002", E, "Connection string is malformed");
+    public static readonly DiagnosticDescriptor CannotConnect = new("SBM4003", E, "Cannot connect to the database");
+    public static readonly DiagnosticDescriptor LockTimeout = new("SBM4004", E, "Timed out waiting for the migration lock");
+    public static readonly DiagnosticDescriptor MigrationFailed = new("SBM4005", E, "Migration failed and was rolled back");
+    public static readonly DiagnosticDescriptor ChecksumMismatch = new("SBM4006", E, "Applied migration changed since it was applied");
+    public static readonly DiagnosticDescriptor AppliedFileMissing = new("SBM4007", E, "Applied migration's file is missing");
+    public static readonly DiagnosticDescriptor PartiallyApplied = new("SBM4008", E, "Non-transactional migration failed half-way");
+    public static readonly DiagnosticDescriptor JournalUnusable = new("SBM4009", E, "Journal or lock table has an unexpected shape");
+    public static readonly DiagnosticDescriptor RollbackNotRecommended = new("SBM4010", E, "Rollback refused: not recommended");
+    public static readonly DiagnosticDescriptor VerifyFailed = new("SBM4011", E, "Rollback verify query failed");
+    public static readonly DiagnosticDescriptor RollbackFailed = new("SBM4012", E, "Rollback statement failed");
+    public static readonly DiagnosticDescriptor NotApplied = new("SBM4013", E, "Migration to roll back is not applied");
+    public static readonly DiagnosticDescriptor InvalidFolder = new("SBM4014", E, "Migrations folder has errors; nothing was run");
+    public static readonly DiagnosticDescriptor OutOfOrder = new("SBM4015", E, "Pending migration older than an applied one");
+    public static readonly DiagnosticDescriptor DatabaseError = new("SBM4016", E, "Database error");
+    public static readonly DiagnosticDescriptor RunsWithoutTransaction = new("SBM4020", W, "Migration runs without a transaction");
+    public static readonly DiagnosticDescriptor ForcedRollback = new("SBM4021", W, "Forced rollback only removed the journal row");
+    public static readonly DiagnosticDescriptor StaleLockTaken = new("SBM4022", W, "Took over a lock left by a holder that is gone");
+
+    public static readonly DiagnosticDescriptor PgDumpMissing = new("SBM5001", E, "pg_dump not found");
+    public static readonly DiagnosticDescriptor PgDumpTooOld = new("SBM5002", E, "pg_dump is older than the server");
+    public static readonly DiagnosticDescriptor BackupDirectoryUnwritable = new("SBM5003", E, "Backup directory cannot be written");
+    public static readonly DiagnosticDescriptor BackupFailed = new("SBM5004", E, "Backup failed or is incomplete");
+    public static readonly DiagnosticDescriptor BackupDiskFull = new("SBM5005", E, "No space left for the backup");
+    public static readonly DiagnosticDescriptor BackupDisabled = new("SBM5006", W, "Backup disabled");
+
     public static readonly DiagnosticDescriptor UnsupportedMSBuild = new("SBM9001", W, "Validation skipped under .NET Framework MSBuild");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
@@ -58,6 +85,10 @@ internal static class DiagnosticCatalog
         ReadmeMissing, SectionMissing, OrphanSection, DuplicateSection, FieldMissing, InvalidDate, RollbackMissing,
         RollbackBlockMissing, RollbackBlockEmpty, RollbackRiskInvalid, NotRecommendedWithoutReason, RollbackConflict,
         RollbackNotTransactional, NoVerifyQuery, VerifyCommentWithoutCount, UnterminatedFence, RollbackUnrecognized,
+        NoConnection, MalformedConnection, CannotConnect, LockTimeout, MigrationFailed, ChecksumMismatch, AppliedFileMissing,
+        PartiallyApplied, JournalUnusable, RollbackNotRecommended, VerifyFailed, RollbackFailed, NotApplied, InvalidFolder,
+        OutOfOrder, DatabaseError, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
+        PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
         UnsupportedMSBuild,
     ];
 }

@@ -1,0 +1,28 @@
+using StreamBot.Migrations.Postgres;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Cli;
+
+/// <summary>Progress to stdout; errors to stderr, in the form MSBuild's Exec and CI annotate.</summary>
+internal sealed class ConsoleRunLog(TextWriter stdout, TextWriter stderr) : IRunLog
+{
+    public bool HasErrors { get; private set; }
+
+    public void Info(string line)
+    {
+        lock (stdout)
+        {
+            stdout.WriteLine(line);
+        }
+    }
+
+    public void Report(Diagnostic diagnostic)
+    {
+        HasErrors |= diagnostic.Severity == DiagnosticSeverity.Error;
+        var writer = diagnostic.Severity == DiagnosticSeverity.Error ? stderr : stdout;
+        lock (writer)
+        {
+            writer.WriteLine(diagnostic.ToString());
+        }
+    }
+}

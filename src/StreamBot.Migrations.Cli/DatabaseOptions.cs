@@ -1,0 +1,82 @@
+using System.Globalization;
+
+namespace StreamBot.Migrations.Cli;
+
+/// <summary>The options of status, up and down, parsed strictly: an unknown option is a usage error.</summary>
+internal sealed class DatabaseOptions
+{
+    public string Directory { get; private set; } = "migrations";
+    public string? Connection { get; private set; }
+    public string Format { get; private set; } = "text";
+    public bool DryRun { get; private set; }
+    public bool NoBackup { get; private set; }
+    public bool Force { get; private set; }
+    public string BackupDirectory { get; private set; } = "backups";
+    public string BackupPrefix { get; private set; } = "streambot";
+    public string JournalTable { get; private set; } = "drizzle_migrations";
+    public TimeSpan LockTimeout { get; private set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan StaleLockTimeout { get; private set; } = TimeSpan.FromMinutes(10);
+    public List<string> Positional { get; } = [];
+
+    public static DatabaseOptions? Parse(string[] args, out string? error)
+    {
+        var options = new DatabaseOptions();
+        error = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Length)
+                {
+                    throw new FormatException($"{arg} needs a value.");
+                }
+
+                return args[++i];
+            }
+
+            TimeSpan Seconds() => double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0
+                ? TimeSpan.FromSeconds(s)
+                : throw new FormatException($"{arg} takes a number of seconds.");
+
+            try
+            {
+                switch (arg)
+                {
+                    case "--dir": options.Directory = Value(); break;
+                    case "--connection": options.Connection = Value(); break;
+                    case "--format": options.Format = Value(); break;
+                    case "--dry-run": options.DryRun = true; break;
+                    case "--no-backup": options.NoBackup = true; break;
+                    case "--force": options.Force = true; break;
+                    case "--backup-dir": options.BackupDirectory = Value(); break;
+                    case "--backup-prefix": options.BackupPrefix = Value(); break;
+                    case "--journal-table": options.JournalTable = Value(); break;
+                    case "--lock-timeout": options.LockTimeout = Seconds(); break;
+                    case "--stale-lock-timeout": options.StaleLockTimeout = Seconds(); break;
+                    default:
+                        if (arg.StartsWith("--", StringComparison.Ordinal))
+                        {
+                            throw new FormatException($"unknown option '{arg}'.");
+                        }
+
+                        options.Positional.Add(arg);
+                        break;
+                }
+            }
+            catch (FormatException e)
+            {
+                error = e.Message;
+                return null;
+            }
+        }
+
+        if (options.Format is not ("text" or "json"))
+        {
+            error = "--format takes text or json.";
+            return null;
+        }
+
+        return options;
+    }
+}

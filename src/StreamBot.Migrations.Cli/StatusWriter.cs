@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using StreamBot.Migrations.Postgres.Running;
+
+namespace StreamBot.Migrations.Cli;
+
+/// <summary>Prints a status report as a table for people or as JSON for CI.</summary>
+internal static class StatusWriter
+{
+    public static void WriteTable(StatusReport report, TextWriter output)
+    {
+        output.WriteLine($"Database {report.Database}");
+        output.WriteLine($"{"Migration",-55} {"State",-13} {"Applied at (UTC)",-19} {"Took",9}  By");
+        foreach (var m in report.Migrations)
+        {
+            var at = m.AppliedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
+            var took = m.ExecutionMs is { } ms ? ms.ToString(CultureInfo.InvariantCulture) + " ms" : "-";
+            output.WriteLine($"{m.Name,-55} {State(m.State),-13} {at,-19} {took,9}  {m.AppliedBy ?? "-"}");
+        }
+
+        output.WriteLine(report.LockHolder is null ? "Lock: free" : $"Lock: held by {report.LockHolder}");
+        var counts = report.Migrations.GroupBy(m => m.State).Select(g => $"{g.Count()} {State(g.Key)}");
+        output.WriteLine($"{report.Migrations.Count} migration(s): {string.Join(", ", counts)}.");
+    }
+
+    public static void WriteJson(StatusReport report, TextWriter output)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("database", report.Database);
+            json.WriteStartArray("migrations");
+            foreach (var m in report.Migrations)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", m.Name);
+                json.WriteString("state", State(m.State));
+                if (m.AppliedAt is { } at) json.WriteString("appliedAt", at.UtcDateTime.ToString("o", CultureInfo.InvariantCulture)); else json.WriteNull("appliedAt");
+                if (m.ExecutionMs is { } ms) json.WriteNumber("executionMs", ms); else json.WriteNull("executionMs");
+                if (m.AppliedBy is { } by) json.WriteString("appliedBy", by); else json.WriteNull("appliedBy");
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            if (report.LockHolder is { } holder)
+            {
+                json.WriteStartObject("lock");
+                json.WriteString("lockedBy", holder.LockedBy);
+                json.WriteString("lockedAt", holder.LockedAt.UtcDateTime.ToString("o", CultureInfo.InvariantCulture));
+                json.WriteString("heartbeatAt", holder.HeartbeatAt.UtcDateTime.ToString("o", CultureInfo.InvariantCulture));
+                json.WriteBoolean("holderAlive", holder.BackendAlive);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("lock");
+            }
+
+            json.WritePropertyName("pending");
+            json.WriteNumberValue(report.PendingCount);
+            json.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static string State(MigrationState state) => state switch
+    {
+        MigrationState.Applied => "applied",
+        MigrationState.Pending => "pending",
+        MigrationState.Changed => "changed",
+        _ => "file-missing",
+    };
+}

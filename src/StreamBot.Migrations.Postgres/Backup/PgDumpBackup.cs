@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Postgres.Backup;
+
+/// <summary>
+/// Takes a plain-SQL pg_dump that <c>psql "$DATABASE_URL" &lt; file</c> restores over the existing database
+/// (<c>--clean --if-exists</c>). The dump goes to a temporary name first and is renamed only once pg_dump exited 0
+/// and the file ends with pg_dump's completion marker, so a half-written backup never carries a backup's name.
+/// The password reaches pg_dump through its environment; the file is readable by its owner only.
+/// </summary>
+internal static partial class PgDumpBackup
+{
+    private const string CompletionMarker = "-- PostgreSQL database dump complete";
+
+    [GeneratedRegex(@"(\d+)(?:\.(\d+))?")]
+    private static partial Regex VersionNumber();
+
+    public static async Task<string> CreateAsync(ConnectionSettings settings, BackupOptions options, int serverVersionNum, IRunLog log)
+    {
+        var pgDump = FindOnPath("pg_dump") ?? throw new MigrationException(DiagnosticCatalog.PgDumpMissing.AtFile("streambot-migrate",
+            "pg_dump was not found on PATH, so no backup can be taken and nothing was applied.",
+            "Install the PostgreSQL client tools (e.g. apt-get install postgresql-client) matching the server's major version, or opt out with --no-backup / -p:MigrationsBackup=false."));
+        await CheckVersionAsync(pgDump, serverVersionNum).ConfigureAwait(false);
+
+        var directory = Path.GetFullPath(options.Directory);
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Unwritable(directory, e);
+        }
+
+        var stamp = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH-mm-ss", CultureInfo.InvariantCulture);
+        var path = Path.Combine(directory, $"{options.Prefix}_{stamp}.sql");
+        for (var n = 2; File.Exists(path); n++)
+        {
+            path = Path.Combine(directory, $"{options.Prefix}_{stamp}_{n}.sql");
+        }
+
+        var partial = path + ".partial";
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await DumpAsync(pgDump, settings, partial).ConfigureAwait(false);
+            File.Move(partial, path);
+        }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            TryDelete(partial);
+            throw new MigrationException(DiagnosticCatalog.BackupDiskFull.AtFile(directory,
+                $"The disk holding {directory} is full; the backup is incomplete and nothing was applied.",
+                "Free space (old backups are never deleted automatically) or point MigrationsBackupDirectory elsewhere."));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(partial);
+            throw Unwritable(directory, e);
+        }
+        catch
+        {
+            TryDelete(partial);
+            throw;
+        }
+
+        log.Info($"Backup written to {path} ({new FileInfo(path).Length / 1024.0:F0} KiB in {clock.Elapsed.TotalSeconds:F1} s).");
+        return path;
+    }
+
+    private static async Task DumpAsync(string pgDump, ConnectionSettings settings, string target)
+    {
+        // Created 0600 before a single byte is written: the dump holds OAuth tokens.
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var info = new ProcessStartInfo(pgDump)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "--format=plain", "--clean", "--if-exists", "--no-password", "--exclude-table-data=migration_lock" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in settings.LibpqEnvironment())
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        long written;
+        await using (var file = new FileStream(target, fileOptions))
+        {
+            await process.StandardOutput.BaseStream.CopyToAsync(file).ConfigureAwait(false);
+            await file.FlushAsync().ConfigureAwait(false);
+            file.Flush(flushToDisk: true);
+            written = file.Length;
+        }
+
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        var errors = settings.Redact((await stderr.ConfigureAwait(false)).Trim());
+        if (process.ExitCode != 0)
+        {
+            throw new MigrationException(DiagnosticCatalog.BackupFailed.AtFile(target,
+                $"pg_dump exited with code {process.ExitCode}, so nothing was applied: {errors}",
+                "Fix what pg_dump reports (permissions on every table are needed), or opt out with --no-backup / -p:MigrationsBackup=false."));
+        }
+
+        if (!EndsWithMarker(target, written))
+        {
+            throw new MigrationException(DiagnosticCatalog.BackupFailed.AtFile(target,
+                "pg_dump exited 0 but the dump lacks its completion marker, so it cannot be trusted and nothing was applied.",
+                "Check the disk and pg_dump, then run again."));
+        }
+    }
+
+    private static bool EndsWithMarker(string path, long length)
+    {
+        using var file = File.OpenRead(path);
+        var tail = new byte[Math.Min(256, length)];
+        file.Seek(-tail.Length, SeekOrigin.End);
+        file.ReadExactly(tail);
+        return Encoding.UTF8.GetString(tail).Contains(CompletionMarker, StringComparison.Ordinal);
+    }
+
+    private static async Task CheckVersionAsync(string pgDump, int serverVersionNum)
+    {
+        var info = new ProcessStartInfo(pgDump, "--version") { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(info)!;
+        var text = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        var match = VersionNumber().Match(text);
+        var major = match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        var serverMajor = serverVersionNum / 10000;
+        if (major < serverMajor)
+        {
+            throw new MigrationException(DiagnosticCatalog.PgDumpTooOld.AtFile(pgDump,
+                $"pg_dump is version {major} but the server is version {serverMajor}; pg_dump cannot dump a newer server, so nothing was applied.",
+                $"Install pg_dump {serverMajor} or later and put it first on PATH."));
+        }
+    }
+
+    private static MigrationException Unwritable(string directory, Exception e) =>
+        new(DiagnosticCatalog.BackupDirectoryUnwritable.AtFile(directory,
+            $"The backup directory {directory} cannot be written ({e.Message}); nothing was applied.",
+            "Make it writable by this user, or set MigrationsBackupDirectory (--backup-dir) to a directory that is."));
+
+    // ENOSPC (28) on Unix; ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
+    private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 112 or 39;
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    internal static string? FindOnPath(string program)
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, program);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

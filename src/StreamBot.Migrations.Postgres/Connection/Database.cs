@@ -1,0 +1,64 @@
+using System.Net.Sockets;
+using Npgsql;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Postgres.Connection;
+
+/// <summary>Opens connections and turns connection failures into one coded error naming host, port and database.</summary>
+internal static class Database
+{
+    static Database()
+    {
+        // Send SQL exactly as written: no rewriting of '@name' placeholders or splitting on ';'. Statements come
+        // from our own splitter, and journal values go as positional $n parameters.
+        AppContext.SetSwitch("Npgsql.EnableSqlRewriting", false);
+    }
+
+    public static async Task<NpgsqlConnection> OpenAsync(ConnectionSettings settings, string purpose, CancellationToken cancellation = default)
+    {
+        var connection = new NpgsqlConnection(settings.ToNpgsql("streambot-migrate " + purpose));
+        try
+        {
+            await connection.OpenAsync(cancellation).ConfigureAwait(false);
+            return connection;
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException or InvalidOperationException)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new MigrationException(DiagnosticCatalog.CannotConnect.AtFile("streambot-migrate",
+                $"Cannot connect to PostgreSQL at {settings.Describe()}: {settings.Redact(Reason(e))}",
+                Hint(e)));
+        }
+    }
+
+    private static string Reason(Exception e) => e switch
+    {
+        PostgresException p => $"{p.MessageText} (SQLSTATE {p.SqlState})",
+        NpgsqlException { InnerException: SocketException s } => s.Message,
+        NpgsqlException { InnerException: TimeoutException } => "the connection timed out",
+        NpgsqlException { InnerException: { } inner } => e.Message + " " + inner.Message,
+        _ => e.Message,
+    };
+
+    private static string Hint(Exception e) => e switch
+    {
+        PostgresException { SqlState: "28P01" or "28000" } => "Check the user name and password (in DATABASE_URL, or PGPASSWORD / ~/.pgpass).",
+        PostgresException { SqlState: "3D000" } => "Create the database first (createdb), or fix the database name in the connection string.",
+        _ => "Check that the server is running and reachable from here, and that host, port and sslmode are right.",
+    };
+
+    public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return command;
+    }
+
+    /// <summary>Quotes a possibly schema-qualified name, part by part, as an identifier.</summary>
+    public static string QuoteName(string name) =>
+        string.Join('.', name.Split('.').Select(part => "\"" + part.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+}

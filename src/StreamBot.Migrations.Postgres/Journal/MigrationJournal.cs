@@ -1,0 +1,127 @@
+using System.Security.Cryptography;
+using Npgsql;
+using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Postgres.Journal;
+
+/// <summary>
+/// The journal table (drizzle_migrations by default, as in the runbook): one row per applied migration with its
+/// SHA-256, when, how long and by whom. Values always go as parameters; the table name is quoted.
+/// </summary>
+internal sealed class MigrationJournal(string tableName)
+{
+    private static readonly string[] RequiredColumns = ["name", "hash", "applied_at", "execution_ms", "applied_by"];
+
+    public string TableName { get; } = tableName;
+
+    private string Table => Database.QuoteName(TableName);
+
+    public static string Checksum(byte[] fileBytes) => Convert.ToHexString(SHA256.HashData(fileBytes)).ToLowerInvariant();
+
+    public static string WhoAmI() => $"{Environment.UserName}@{Environment.MachineName}";
+
+    public async Task<bool> ExistsAsync(NpgsqlConnection connection)
+    {
+        await using var command = Database.Command(connection, "SELECT to_regclass($1) IS NOT NULL", Table);
+        return (bool)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
+    }
+
+    public async Task EnsureAsync(NpgsqlConnection connection)
+    {
+        await using (var create = Database.Command(connection, $"""
+            CREATE TABLE IF NOT EXISTS {Table} (
+                id bigserial PRIMARY KEY,
+                name text NOT NULL UNIQUE,
+                hash text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now(),
+                execution_ms integer NOT NULL,
+                applied_by text NOT NULL
+            )
+            """))
+        {
+            await create.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        await CheckShapeAsync(connection).ConfigureAwait(false);
+    }
+
+    private async Task CheckShapeAsync(NpgsqlConnection connection)
+    {
+        await using var command = Database.Command(connection,
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped", Table);
+        var columns = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                columns.Add(reader.GetString(0));
+            }
+        }
+
+        var missing = RequiredColumns.Where(c => !columns.Contains(c)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
+                $"The journal table {TableName} exists but lacks the column(s) {string.Join(", ", missing)}; it was probably created by another tool (drizzle-kit's own journal has id, hash and created_at).",
+                "Point MigrationsJournalTable (--journal-table) at a new table name, or add the missing columns after checking what the existing rows mean."));
+        }
+    }
+
+    public async Task<List<AppliedMigration>> ReadAsync(NpgsqlConnection connection)
+    {
+        var rows = new List<AppliedMigration>();
+        if (!await ExistsAsync(connection).ConfigureAwait(false))
+        {
+            return rows;
+        }
+
+        await CheckShapeAsync(connection).ConfigureAwait(false);
+        await using var command = Database.Command(connection,
+            $"SELECT id, name, hash, applied_at, execution_ms, applied_by FROM {Table} ORDER BY name");
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                rows.Add(new AppliedMigration(
+                    Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetFieldValue<DateTimeOffset>(3),
+                    Convert.ToInt32(reader.GetValue(4), System.Globalization.CultureInfo.InvariantCulture),
+                    reader.GetString(5)));
+            }
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
+        {
+            throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
+                $"The journal table {TableName} has columns of unexpected types: {e.Message}",
+                "Check the table's definition against the README (name text, hash text, applied_at timestamptz, execution_ms integer, applied_by text)."));
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// The journal row for a migration. Inside the migration's transaction the duration is measured by the server
+    /// (now() is the transaction's start), so the row can travel in the same round trip as the statements.
+    /// </summary>
+    public NpgsqlBatchCommand InsertCommand(string name, string hash, int? executionMs)
+    {
+        var duration = executionMs is null ? "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer" : "$4";
+        var command = new NpgsqlBatchCommand($"INSERT INTO {Table} (name, hash, applied_by, execution_ms) VALUES ($1, $2, $3, {duration})")
+        {
+            Parameters = { new() { Value = name }, new() { Value = hash }, new() { Value = WhoAmI() } },
+        };
+        if (executionMs is { } ms)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = ms });
+        }
+
+        return command;
+    }
+
+    public NpgsqlBatchCommand DeleteCommand(string name) =>
+        new($"DELETE FROM {Table} WHERE name = $1") { Parameters = { new() { Value = name } } };
+}

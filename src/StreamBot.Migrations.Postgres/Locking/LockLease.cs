@@ -1,0 +1,113 @@
+using Npgsql;
+using StreamBot.Migrations.Postgres.Connection;
+
+namespace StreamBot.Migrations.Postgres.Locking;
+
+/// <summary>
+/// A held migration lock. A heartbeat refreshes the row while the lease lives; disposing it deletes the row and
+/// releases the advisory lock. If the process dies instead, the server ends the session and the lock with it.
+/// </summary>
+internal sealed class LockLease : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Timer _heartbeat;
+    private readonly IRunLog _log;
+    private bool _released;
+
+    public LockLease(NpgsqlConnection connection, TimeSpan interval, IRunLog log)
+    {
+        _connection = connection;
+        _log = log;
+        _heartbeat = new Timer(_ => Beat(), null, interval, interval);
+    }
+
+    /// <summary>The lock connection's server pid (what other sessions see in the row).</summary>
+    public int BackendPid => _connection.ProcessID;
+
+    /// <summary>Runs a short query on the lock connection, between heartbeats (used to see what a migration is doing).</summary>
+    public async Task<T?> QueryAsync<T>(string sql, params object[] parameters)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_released)
+            {
+                return default;
+            }
+
+            await using var command = Database.Command(_connection, sql, parameters);
+            var value = await command.ExecuteScalarAsync().ConfigureAwait(false);
+            return value is T typed ? typed : default;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void Beat()
+    {
+        if (!_gate.Wait(0))
+        {
+            return;
+        }
+
+        try
+        {
+            if (_released)
+            {
+                return;
+            }
+
+            using var command = Database.Command(_connection,
+                "UPDATE migration_lock SET heartbeat_at = now() WHERE lock_id = 1 AND backend_pid = pg_backend_pid()");
+            if (command.ExecuteNonQuery() == 0)
+            {
+                // Someone deleted the row (the runbook's force release). The advisory lock still excludes other
+                // appliers; put the row back so others can see who holds the lock.
+                using var restore = Database.Command(_connection, """
+                    INSERT INTO migration_lock (lock_id, locked_by, locked_at, heartbeat_at, backend_pid)
+                    VALUES (1, $1, now(), now(), pg_backend_pid()) ON CONFLICT (lock_id) DO NOTHING
+                    """, $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId} (streambot-migrate)");
+                restore.ExecuteNonQuery();
+                _log.Info("The migration_lock row was deleted while this run holds the lock; it has been restored.");
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The lock connection is gone; the server has released the advisory lock. The migration connection
+            // will notice on its own; nothing useful to do here.
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _heartbeat.DisposeAsync().ConfigureAwait(false);
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_released)
+            {
+                _released = true;
+                await using var delete = Database.Command(_connection, "DELETE FROM migration_lock WHERE lock_id = 1 AND backend_pid = pg_backend_pid()");
+                await delete.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await MigrationLock.UnlockAdvisoryAsync(_connection).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // Closing the connection below releases the advisory lock anyway.
+        }
+        finally
+        {
+            _gate.Release();
+            await _connection.DisposeAsync().ConfigureAwait(false);
+            _gate.Dispose();
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using Npgsql;
+using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Postgres.Locking;
+
+/// <summary>
+/// The runbook's migration_lock table (lock_id = 1), made safe. The real exclusion is a session advisory lock held
+/// by a dedicated connection: the server releases it the moment that session ends (process killed, connection
+/// lost), and a live holder keeps it however long its migration runs. The row shows who holds the lock, refreshed
+/// by a heartbeat, so <c>SELECT * FROM migration_lock</c> still answers "who?" and
+/// <c>DELETE FROM migration_lock WHERE lock_id = 1</c> still clears a row left by something else.
+/// </summary>
+internal static class MigrationLock
+{
+    // "SBMIGRAT" as a 64-bit key: advisory locks are per database, so one key serves every database.
+    public const long AdvisoryKey = 0x53424D4947524154;
+
+    private const string Table = "migration_lock";
+
+    public static async Task<LockLease> AcquireAsync(ConnectionSettings settings, LockOptions options, string purpose, IRunLog log, CancellationToken cancellation = default)
+    {
+        var connection = await Database.OpenAsync(settings, "lock", cancellation).ConfigureAwait(false);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var nextReport = TimeSpan.Zero;
+            while (true)
+            {
+                if (await TryAdvisoryAsync(connection).ConfigureAwait(false))
+                {
+                    await EnsureTableAsync(connection).ConfigureAwait(false);
+                    var holder = await ReadHolderAsync(connection).ConfigureAwait(false);
+                    if (holder is null || !holder.BackendAlive || DateTimeOffset.UtcNow - holder.HeartbeatAt > options.StaleTimeout)
+                    {
+                        if (holder is not null)
+                        {
+                            log.Report(DiagnosticCatalog.StaleLockTaken.AtFile("streambot-migrate",
+                                $"Taking over the migration lock from {holder}: its holder is gone.",
+                                "Nothing to do; if that run was interrupted, check its migration and the latest backup."));
+                        }
+
+                        await ClaimAsync(connection, purpose).ConfigureAwait(false);
+                        return new LockLease(connection, options.HeartbeatInterval, log);
+                    }
+
+                    // A row kept fresh by someone who does not use the advisory lock (an older tool, or a manual
+                    // INSERT): respect it until it goes stale.
+                    await UnlockAdvisoryAsync(connection).ConfigureAwait(false);
+                    await ReportWaitAsync(holder).ConfigureAwait(false);
+                }
+                else
+                {
+                    await ReportWaitAsync(await ReadHolderAsync(connection).ConfigureAwait(false)).ConfigureAwait(false);
+                }
+
+                if (clock.Elapsed >= options.WaitTimeout)
+                {
+                    var holder = await ReadHolderAsync(connection).ConfigureAwait(false);
+                    throw new MigrationException(DiagnosticCatalog.LockTimeout.AtFile("streambot-migrate",
+                        $"Gave up waiting for the migration lock after {options.WaitTimeout.TotalSeconds:0} s; it is held by {holder?.ToString() ?? "another session (no migration_lock row yet)"}.",
+                        "Wait for that run to finish and try again. If its process is gone, the lock frees itself; 'DELETE FROM migration_lock WHERE lock_id = 1' clears a row left by an older tool."));
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellation).ConfigureAwait(false);
+            }
+
+            async Task ReportWaitAsync(LockHolder? holder)
+            {
+                if (clock.Elapsed >= nextReport)
+                {
+                    log.Info($"Waiting for the migration lock, held by {holder?.ToString() ?? "another session"} ...");
+                    nextReport = clock.Elapsed + TimeSpan.FromSeconds(10);
+                }
+
+                await Task.CompletedTask.ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The current holder, for status; never waits and never takes a lock.</summary>
+    public static async Task<LockHolder?> ReadHolderAsync(NpgsqlConnection connection)
+    {
+        await using var exists = Database.Command(connection, "SELECT to_regclass('migration_lock') IS NOT NULL");
+        if (!(bool)(await exists.ExecuteScalarAsync().ConfigureAwait(false))!)
+        {
+            return null;
+        }
+
+        await using var command = Database.Command(connection, $"""
+            SELECT l.locked_by::text, l.locked_at, COALESCE(l.heartbeat_at, l.locked_at), l.backend_pid,
+                   EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.backend_pid)
+            FROM {Table} l WHERE l.lock_id = 1
+            """);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+            if (!await reader.ReadAsync().ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            var pid = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3);
+            return new LockHolder(
+                reader.IsDBNull(0) ? "(unknown)" : reader.GetString(0),
+                reader.IsDBNull(1) ? DateTimeOffset.MinValue : reader.GetFieldValue<DateTimeOffset>(1),
+                reader.IsDBNull(2) ? DateTimeOffset.MinValue : reader.GetFieldValue<DateTimeOffset>(2),
+                pid,
+                // Without a pid the holder cannot be checked; count it alive and let staleness decide.
+                pid is null || reader.GetBoolean(4));
+        }
+        catch (PostgresException e) when (e.SqlState is "42703" or "42804")
+        {
+            throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
+                $"The migration_lock table has an unexpected shape: {e.MessageText}.",
+                "Drop it (DROP TABLE migration_lock) when no migration is running; it is recreated on the next run."));
+        }
+    }
+
+    private static async Task<bool> TryAdvisoryAsync(NpgsqlConnection connection)
+    {
+        await using var command = Database.Command(connection, "SELECT pg_try_advisory_lock($1)", AdvisoryKey);
+        return (bool)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
+    }
+
+    internal static async Task UnlockAdvisoryAsync(NpgsqlConnection connection)
+    {
+        await using var command = Database.Command(connection, "SELECT pg_advisory_unlock($1)", AdvisoryKey);
+        await command.ExecuteScalarAsync().ConfigureAwait(false);
+    }
+
+    private static async Task EnsureTableAsync(NpgsqlConnection connection)
+    {
+        // Only ever run while holding the advisory lock, so concurrent first runs cannot race on CREATE TABLE.
+        await using var command = Database.Command(connection, $"""
+            CREATE TABLE IF NOT EXISTS {Table} (
+                lock_id integer PRIMARY KEY CHECK (lock_id = 1),
+                locked_by text NOT NULL,
+                locked_at timestamptz NOT NULL DEFAULT now()
+            );
+            """);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        // Columns this tool adds to the runbook's table; harmless for anything that reads the old ones.
+        await using var alter = Database.Command(connection,
+            $"ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS heartbeat_at timestamptz, ADD COLUMN IF NOT EXISTS backend_pid integer");
+        await alter.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private static async Task ClaimAsync(NpgsqlConnection connection, string purpose)
+    {
+        var who = $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId} (streambot-migrate {purpose})";
+        await using var command = Database.Command(connection, $"""
+            INSERT INTO {Table} (lock_id, locked_by, locked_at, heartbeat_at, backend_pid)
+            VALUES (1, $1, now(), now(), pg_backend_pid())
+            ON CONFLICT (lock_id) DO UPDATE
+            SET locked_by = EXCLUDED.locked_by, locked_at = now(), heartbeat_at = now(), backend_pid = pg_backend_pid()
+            """, who);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+}

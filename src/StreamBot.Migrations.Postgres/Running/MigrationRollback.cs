@@ -1,0 +1,96 @@
+using Npgsql;
+using StreamBot.Migrations.Documentation;
+using StreamBot.Migrations.Postgres.Journal;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Postgres.Running;
+
+/// <summary>
+/// Rolls back one migration with the SQL its README section documents: the rollback statements, then the verify
+/// queries with their expected row counts, then the journal row, all in one transaction. A failed statement or
+/// verify query leaves the database exactly as it was.
+/// </summary>
+internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJournal journal, string readmePath, IRunLog log)
+{
+    public async Task RollBackAsync(LoadedMigration migration, string? backup)
+    {
+        var doc = migration.Doc!;
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        if (doc.IsRollbackNotRecommended)
+        {
+            await ExecuteAsync(journal.DeleteCommand(migration.Name), transaction).ConfigureAwait(false);
+            await transaction.CommitAsync().ConfigureAwait(false);
+            log.Report(DiagnosticCatalog.ForcedRollback.At(readmePath, doc.HeadingLine, 1,
+                $"{migration.Name}: only its journal row was removed (forced); its schema changes are still in the database.",
+                backup is null ? "Restore a backup to undo the schema itself." : $"To undo the schema, restore the backup: psql \"$DATABASE_URL\" < {backup}"));
+            return;
+        }
+
+        foreach (var statement in doc.Statements)
+        {
+            try
+            {
+                if (statement.IsVerifyQuery)
+                {
+                    var rows = await CountRowsAsync(statement.Text, transaction).ConfigureAwait(false);
+                    if (rows != statement.ExpectedRows)
+                    {
+                        await transaction.RollbackAsync().ConfigureAwait(false);
+                        throw new MigrationException(DiagnosticCatalog.VerifyFailed.At(readmePath, statement.Line, statement.Column,
+                            $"Rollback of {migration.Name} did not verify: this query returned {rows} row(s), the README expects {statement.ExpectedRows}. Everything was rolled back; the database is as it was.",
+                            "Fix the rollback SQL (or the verify query) in README.md and run again."));
+                    }
+                }
+                else
+                {
+                    await ExecuteAsync(new NpgsqlBatchCommand(statement.Text), transaction).ConfigureAwait(false);
+                }
+            }
+            catch (PostgresException e)
+            {
+                await transaction.RollbackAsync().ConfigureAwait(false);
+                var (line, column) = Position(statement, e.Position);
+                throw new MigrationException(DiagnosticCatalog.RollbackFailed.At(readmePath, line, column,
+                    $"Rollback of {migration.Name} failed: {e.MessageText} (SQLSTATE {e.SqlState}). Everything was rolled back; the database is as it was.",
+                    "Fix the rollback SQL in README.md and run again."));
+            }
+        }
+
+        await ExecuteAsync(journal.DeleteCommand(migration.Name), transaction).ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
+        log.Info($"Rolled back {migration.Name} ({doc.Statements.Count(s => !s.IsVerifyQuery)} statement(s), {doc.Statements.Count(s => s.IsVerifyQuery)} verify query(ies) passed).");
+    }
+
+    private async Task ExecuteAsync(NpgsqlBatchCommand command, NpgsqlTransaction transaction)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { command } };
+        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private async Task<int> CountRowsAsync(string sql, NpgsqlTransaction transaction)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        var rows = 0;
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+
+    private static (int Line, int Column) Position(RollbackStatement statement, int serverPosition)
+    {
+        if (serverPosition <= 0)
+        {
+            return (statement.Line, statement.Column);
+        }
+
+        var before = statement.Text[..Math.Min(serverPosition - 1, statement.Text.Length)];
+        var newlines = before.Count(c => c == '\n');
+        return newlines == 0
+            ? (statement.Line, statement.Column + before.Length)
+            : (statement.Line + newlines, before.Length - before.LastIndexOf('\n'));
+    }
+}

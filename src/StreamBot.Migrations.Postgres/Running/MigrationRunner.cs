@@ -1,0 +1,260 @@
+using System.Globalization;
+using Npgsql;
+using StreamBot.Migrations.Postgres.Backup;
+using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Postgres.Journal;
+using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Postgres.Running;
+
+/// <summary>
+/// The runbook's status / up / down, made safe: validate first, take the lock, check the journal against the files,
+/// back up, then apply each pending migration in its own transaction (or roll back with the README's SQL and its
+/// verify queries). Expected failures surface as <see cref="MigrationException"/> with a coded diagnostic.
+/// </summary>
+public sealed class MigrationRunner(RunOptions options, IRunLog log)
+{
+    private readonly MigrationJournal _journal = new(options.JournalTable);
+
+    /// <summary>Every migration's state and the lock holder. Takes no lock and changes nothing.</summary>
+    public async Task<StatusReport> StatusAsync()
+    {
+        var report = Validate(failOnErrors: false);
+        await using var connection = await Database.OpenAsync(options.Connection, "status").ConfigureAwait(false);
+        var applied = await _journal.ReadAsync(connection).ConfigureAwait(false);
+        var holder = await MigrationLock.ReadHolderAsync(connection).ConfigureAwait(false);
+        var files = report.Migrations.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var byName = applied.ToDictionary(a => a.Name, StringComparer.Ordinal);
+
+        var entries = new List<StatusEntry>();
+        foreach (var file in report.Migrations)
+        {
+            if (byName.TryGetValue(file.Name, out var row))
+            {
+                var hash = MigrationJournal.Checksum(File.ReadAllBytes(file.FullPath));
+                entries.Add(new StatusEntry(file.Name, hash == row.Hash ? MigrationState.Applied : MigrationState.Changed, row.AppliedAt, row.ExecutionMs, row.AppliedBy));
+            }
+            else
+            {
+                entries.Add(new StatusEntry(file.Name, MigrationState.Pending, null, null, null));
+            }
+        }
+
+        entries.AddRange(applied.Where(a => !files.ContainsKey(a.Name))
+            .Select(a => new StatusEntry(a.Name, MigrationState.FileMissing, a.AppliedAt, a.ExecutionMs, a.AppliedBy)));
+        entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return new StatusReport(options.Connection.Describe(), entries, holder);
+    }
+
+    /// <summary>Applies every pending migration. Returns how many were applied.</summary>
+    public async Task<int> UpAsync()
+    {
+        var report = Validate(failOnErrors: true);
+        if (options.DryRun)
+        {
+            await using var readOnly = await Database.OpenAsync(options.Connection, "plan").ConfigureAwait(false);
+            var planned = Pending(report, await _journal.ReadAsync(readOnly).ConfigureAwait(false));
+            PrintPlan("apply", planned.Select(m => $"{m.File.FileName}: {m.Script.Statements.Count} statement(s), {(m.IsTransactional ? "in one transaction" : "without a transaction (non-transactional statements)")}"));
+            return 0;
+        }
+
+        await using var lease = await MigrationLock.AcquireAsync(options.Connection, options.Lock, "up", log).ConfigureAwait(false);
+        await using var connection = await Database.OpenAsync(options.Connection, "up").ConfigureAwait(false);
+        await _journal.EnsureAsync(connection).ConfigureAwait(false);
+        var pending = Pending(report, await _journal.ReadAsync(connection).ConfigureAwait(false));
+        if (pending.Count == 0)
+        {
+            log.Info($"Database {options.Connection.Describe()} is up to date ({report.Migrations.Count} migration(s) applied).");
+            return 0;
+        }
+
+        var backup = await BackupAsync(connection).ConfigureAwait(false);
+        var applier = new MigrationApplier(connection, _journal, lease, options, log);
+        var done = new List<(string Name, TimeSpan Took)>();
+        foreach (var migration in pending)
+        {
+            try
+            {
+                done.Add((migration.File.FileName, await applier.ApplyAsync(migration).ConfigureAwait(false)));
+            }
+            catch (MigrationException) when (done.Count > 0)
+            {
+                log.Info($"Applied before the failure (these stay applied): {string.Join(", ", done.Select(d => d.Name))}.");
+                throw;
+            }
+        }
+
+        log.Info($"Applied {done.Count} migration(s) to {options.Connection.Describe()}:");
+        foreach (var (name, took) in done)
+        {
+            log.Info($"  {name,-60} {took.TotalMilliseconds,8:F0} ms");
+        }
+
+        log.Info(backup is null ? "No backup was taken (disabled)." : $"Backup: {backup}");
+        return done.Count;
+    }
+
+    /// <summary>
+    /// Rolls back the last applied migration, or <paramref name="target"/> and every applied migration numbered after
+    /// it, newest first. Returns how many were rolled back.
+    /// </summary>
+    public async Task<int> DownAsync(string? target)
+    {
+        var report = Validate(failOnErrors: true);
+        await using var lease = options.DryRun ? null : await MigrationLock.AcquireAsync(options.Connection, options.Lock, "down", log).ConfigureAwait(false);
+        await using var connection = await Database.OpenAsync(options.Connection, "down").ConfigureAwait(false);
+        var applied = await _journal.ReadAsync(connection).ConfigureAwait(false);
+        var victims = RollbackTargets(target, applied);
+        if (victims.Count == 0)
+        {
+            log.Info("Nothing to roll back: no migration is applied.");
+            return 0;
+        }
+
+        var files = report.Migrations.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var loaded = new List<LoadedMigration>();
+        foreach (var row in victims)
+        {
+            if (!files.TryGetValue(row.Name, out var file))
+            {
+                throw new MigrationException(DiagnosticCatalog.AppliedFileMissing.AtFile(Path.Combine(report.Directory, row.Name + ".sql"),
+                    $"{row.Name} is applied but its file and README section are gone, so its rollback SQL is unknown.",
+                    "Restore the file and its README section from version control, or restore the database from a backup."));
+            }
+
+            var migration = LoadedMigration.Load(file, report.Docs.GetValueOrDefault(row.Name));
+            if (migration.Doc!.IsRollbackNotRecommended && !options.Force)
+            {
+                throw new MigrationException(DiagnosticCatalog.RollbackNotRecommended.At(Path.Combine(report.Directory, "README.md"), migration.Doc.HeadingLine, 1,
+                    $"Rolling back {row.Name} is not recommended: {migration.Doc.NotRecommendedReason}. Nothing was rolled back.",
+                    "Restore a backup instead (psql \"$DATABASE_URL\" < backups/streambot_....sql). --force (-p:MigrationsForce=true) only removes the journal row."));
+            }
+
+            loaded.Add(migration);
+        }
+
+        if (options.DryRun)
+        {
+            PrintPlan("roll back", loaded.Select(m => m.Doc!.IsRollbackNotRecommended
+                ? $"{m.Name}: not recommended; --force removes the journal row only"
+                : $"{m.Name}: {m.Doc.Statements.Count(s => !s.IsVerifyQuery)} rollback statement(s), {m.Doc.Statements.Count(s => s.IsVerifyQuery)} verify query(ies), risk {m.Doc.Risk.ToString().ToUpperInvariant()}"));
+            return 0;
+        }
+
+        var backup = await BackupAsync(connection).ConfigureAwait(false);
+        var rollback = new MigrationRollback(connection, _journal, Path.Combine(report.Directory, "README.md"), log);
+        foreach (var migration in loaded)
+        {
+            await rollback.RollBackAsync(migration, backup).ConfigureAwait(false);
+        }
+
+        log.Info($"Rolled back {loaded.Count} migration(s): {string.Join(", ", loaded.Select(m => m.Name))}.");
+        log.Info(backup is null ? "No backup was taken (disabled)." : $"Backup taken before the rollback: {backup}");
+        return loaded.Count;
+    }
+
+    private ValidationReport Validate(bool failOnErrors)
+    {
+        var report = MigrationsValidator.Validate(options.Directory);
+        foreach (var diagnostic in report.Diagnostics)
+        {
+            log.Report(diagnostic);
+        }
+
+        if (failOnErrors && report.HasErrors)
+        {
+            throw new MigrationException(DiagnosticCatalog.InvalidFolder.AtFile(report.Directory,
+                $"The migrations folder has {report.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error)} error(s); nothing was run against the database.",
+                "Fix the errors above (dotnet build reports the same ones) and run again."));
+        }
+
+        return report;
+    }
+
+    private List<LoadedMigration> Pending(ValidationReport report, List<AppliedMigration> applied)
+    {
+        var byName = applied.ToDictionary(a => a.Name, StringComparer.Ordinal);
+        var files = report.Migrations.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        foreach (var row in applied.Where(a => !files.ContainsKey(a.Name)))
+        {
+            throw new MigrationException(DiagnosticCatalog.AppliedFileMissing.AtFile(Path.Combine(report.Directory, row.Name + ".sql"),
+                $"{row.Name} is applied (journal {options.JournalTable}) but its file is missing, so the folder no longer describes the database. Nothing was applied.",
+                "Restore the file from version control. If the migration was rolled back by hand, delete its journal row."));
+        }
+
+        var pending = new List<LoadedMigration>();
+        foreach (var file in report.Migrations)
+        {
+            var migration = LoadedMigration.Load(file, report.Docs.GetValueOrDefault(file.Name));
+            if (byName.TryGetValue(file.Name, out var row))
+            {
+                if (row.Hash != migration.Hash)
+                {
+                    throw new MigrationException(DiagnosticCatalog.ChecksumMismatch.AtFile(file.FullPath,
+                        $"{file.FileName} changed after it was applied on {row.AppliedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC by {row.AppliedBy} (journal SHA-256 {row.Hash[..12]}..., file {migration.Hash[..12]}...). Nothing was applied.",
+                        "Revert the file to what was applied (git log -p on it) and put the change in a new migration."));
+                }
+
+                continue;
+            }
+
+            var newerApplied = applied.Where(a => string.CompareOrdinal(a.Name, file.Name) > 0).Select(a => a.Name).FirstOrDefault();
+            if (newerApplied is not null)
+            {
+                throw new MigrationException(DiagnosticCatalog.OutOfOrder.AtFile(file.FullPath,
+                    $"{file.FileName} is pending, but the newer {newerApplied} is already applied; applying it now would run migrations out of order. Nothing was applied.",
+                    "Renumber it after the last applied migration (and rename its README section)."));
+            }
+
+            pending.Add(migration);
+        }
+
+        return pending;
+    }
+
+    private static List<AppliedMigration> RollbackTargets(string? target, List<AppliedMigration> applied)
+    {
+        var ordered = applied.OrderByDescending(a => a.Name, StringComparer.Ordinal).ToList();
+        if (target is null)
+        {
+            return ordered.Take(1).ToList();
+        }
+
+        var name = target.EndsWith(".sql", StringComparison.Ordinal) ? target[..^4] : target;
+        return ordered.Any(a => a.Name == name)
+            ? ordered.TakeWhile(a => string.CompareOrdinal(a.Name, name) >= 0).ToList()
+            : throw new MigrationException(DiagnosticCatalog.NotApplied.AtFile("streambot-migrate",
+                $"{name} is not applied, so it cannot be rolled back. Applied: {(applied.Count == 0 ? "none" : string.Join(", ", ordered.Select(a => a.Name)))}.",
+                "Name an applied migration exactly as in the journal (e.g. 0004_add_giveaway_concurrency_improvements), or run status."));
+    }
+
+    private async Task<string?> BackupAsync(NpgsqlConnection connection)
+    {
+        if (!options.Backup.Enabled)
+        {
+            log.Report(DiagnosticCatalog.BackupDisabled.AtFile("streambot-migrate",
+                "No backup is taken before this run (MigrationsBackup=false / --no-backup).",
+                "Make sure a recent backup exists; the runbook keeps one per run for 30 days."));
+            return null;
+        }
+
+        return await PgDumpBackup.CreateAsync(options.Connection, options.Backup, connection.PostgreSqlVersion.Major * 10000, log).ConfigureAwait(false);
+    }
+
+    private void PrintPlan(string verb, IEnumerable<string> lines)
+    {
+        var list = lines.ToList();
+        log.Info(list.Count == 0
+            ? $"Dry run: nothing to {verb} on {options.Connection.Describe()}."
+            : $"Dry run: would {verb} {list.Count} migration(s) on {options.Connection.Describe()} (after a lock and {(options.Backup.Enabled ? "a pg_dump backup" : "no backup")}):");
+        foreach (var line in list)
+        {
+            log.Info("  " + line);
+        }
+
+        log.Info("Nothing was changed.");
+    }
+
+    internal static string Ms(TimeSpan elapsed) => elapsed.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture) + " ms";
+}

@@ -1,0 +1,17 @@
+namespace StreamBot.Migrations.Postgres.Running;
+
+/// <summary>Where a migration stands in a database.</summary>
+public enum MigrationState
+{
+    /// <summary>In the journal, with the file's current checksum.</summary>
+    Applied,
+
+    /// <summary>A file not yet in the journal.</summary>
+    Pending,
+
+    /// <summary>In the journal, but the file changed since it was applied.</summary>
+    Changed,
+
+    /// <summary>In the journal, but its file is gone.</summary>
+    FileMissing,
+}

@@ -1,0 +1,29 @@
+using StreamBot.Migrations.Postgres.Backup;
+using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Postgres.Locking;
+
+namespace StreamBot.Migrations.Postgres.Running;
+
+/// <summary>Everything a status, up or down run needs to know.</summary>
+/// <param name="Directory">The migrations directory.</param>
+/// <param name="Connection">Where to run.</param>
+/// <param name="JournalTable">Journal table name (default drizzle_migrations, may be schema-qualified).</param>
+/// <param name="Lock">Lock wait and stale timeouts.</param>
+/// <param name="Backup">Whether and where to take the pg_dump backup.</param>
+/// <param name="DryRun">Print the plan and change nothing.</param>
+/// <param name="Force">Allow rolling back a "Not recommended" migration (removes its journal row only).</param>
+public sealed record RunOptions(
+    string Directory,
+    ConnectionSettings Connection,
+    string JournalTable,
+    LockOptions Lock,
+    BackupOptions Backup,
+    bool DryRun = false,
+    bool Force = false)
+{
+    /// <summary>The runbook's journal table name.</summary>
+    public const string DefaultJournalTable = "drizzle_migrations";
+
+    /// <summary>How often a long-running statement reports progress.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
+}
