@@ -52,7 +52,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         catch (PostgresException e)
         {
             await SafeRollbackAsync(transaction).ConfigureAwait(false);
-            var index = e.BatchCommand is null ? -1 : batch.BatchCommands.IndexOf(e.BatchCommand);
+            var index = FailedIndex(batch, e);
             throw Failure(migration, index < statements.Count ? index : -1, e,
                 "The whole migration was rolled back: nothing of it is applied.");
         }
@@ -98,6 +98,28 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         return new MigrationException((descriptor ?? DiagnosticCatalog.MigrationFailed).At(migration.File.FullPath, line, column,
             $"{migration.File.FileName} failed: {e.MessageText} (SQLSTATE {e.SqlState}){(e.Detail is { Length: > 0 } detail ? ". " + detail : string.Empty)}. {outcome}",
             hint ?? "Fix the statement (or the data it trips over) and run up again."));
+    }
+
+    /// <summary>
+    /// Which command of the batch failed. Npgsql does not always say (BatchCommand is null after ExecuteNonQuery),
+    /// but every command that completed has its statement type set from the server's command tag.
+    /// </summary>
+    private static int FailedIndex(NpgsqlBatch batch, PostgresException e)
+    {
+        if (e.BatchCommand is { } failed)
+        {
+            return batch.BatchCommands.IndexOf(failed);
+        }
+
+        for (var i = 0; i < batch.BatchCommands.Count; i++)
+        {
+            if (batch.BatchCommands[i].StatementType == StatementType.Unknown)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static async Task SafeRollbackAsync(NpgsqlTransaction transaction)

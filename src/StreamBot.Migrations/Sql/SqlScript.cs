@@ -42,14 +42,21 @@ public sealed class SqlScript
         new TextPositions(HasByteOrderMark ? 3 : 0).Locate(_source.Span, Math.Clamp(byteOffset, HasByteOrderMark ? 3 : 0, _source.Length));
 
     /// <summary>
-    /// Where the character at <paramref name="characterIndex"/> (0-based, in the statement's text) is in the script:
-    /// how a server error position inside a statement maps back to the file.
+    /// Where the character at <paramref name="codePointIndex"/> (0-based, counted in Unicode code points as the server
+    /// counts error positions) of the statement's text is in the script: how a server error position inside a
+    /// statement maps back to the file.
     /// </summary>
-    public (int Line, int Column) Locate(in SqlStatement statement, int characterIndex)
+    public (int Line, int Column) Locate(in SqlStatement statement, int codePointIndex)
     {
-        var text = GetText(statement);
-        var index = Math.Clamp(characterIndex, 0, text.Length);
-        return Locate(statement.Start + Encoding.UTF8.GetByteCount(text.AsSpan(0, index)));
+        var bytes = _source.Span.Slice(statement.Start, statement.Length);
+        var offset = 0;
+        for (var i = 0; i < codePointIndex && offset < bytes.Length; i++)
+        {
+            System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed);
+            offset += Math.Max(consumed, 1);
+        }
+
+        return Locate(statement.Start + offset);
     }
 
     /// <summary>

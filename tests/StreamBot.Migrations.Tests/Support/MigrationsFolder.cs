@@ -30,6 +30,49 @@ public sealed class MigrationsFolder : IDisposable
 
     public static MigrationsFolder Empty() => new();
 
+    /// <summary>Three migrations whose README rollbacks really undo them, for tests against a server.</summary>
+    public static MigrationsFolder ForDatabase()
+    {
+        var folder = new MigrationsFolder();
+        folder.WriteReadme("# Migrations\n\n## Migration Files\n");
+        folder.AddMigration("0000_initial_schema", "CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL);\n", notRecommended: true);
+        folder.AddMigration("0001_add_balances",
+            "CREATE TABLE user_balances (\n  user_id int PRIMARY KEY REFERENCES users (id),\n  balance bigint NOT NULL DEFAULT 0\n);\n",
+            "DROP TABLE user_balances;", "SELECT 1 FROM pg_tables WHERE tablename = 'user_balances';");
+        folder.AddMigration("0002_add_balance_check",
+            "ALTER TABLE user_balances ADD CONSTRAINT user_balances_balance_check CHECK (balance >= 0);\n",
+            "ALTER TABLE user_balances DROP CONSTRAINT user_balances_balance_check;", "SELECT 1 FROM pg_constraint WHERE conname = 'user_balances_balance_check';");
+        return folder;
+    }
+
+    /// <summary>Adds a migration whose README section documents a real rollback and one verify query (0 rows).</summary>
+    public MigrationsFolder AddMigration(string name, string sql, string rollback, string verify, int expectedRows = 0)
+    {
+        File.WriteAllText(Path(name + ".sql"), sql);
+        File.AppendAllText(ReadmePath, $"""
+
+            ### {name}.sql
+            **Status**: ✅ Production-Ready
+            **Purpose**: {name}
+            **Date**: 2025-11-15
+
+            **Changes**:
+            - {name}
+
+            **Rollback Procedure**:
+            ```sql
+            {rollback}
+
+            {verify}
+            -- Should return {expectedRows} rows
+            ```
+
+            **Rollback Risk**: LOW - test
+
+            """);
+        return this;
+    }
+
     public string Path(string name) => System.IO.Path.Combine(Directory, name);
 
     /// <summary>Adds a migration file and a complete README section for it.</summary>

@@ -6,15 +6,20 @@ namespace StreamBot.Migrations.Tests.Support;
 
 /// <summary>
 /// A PostgreSQL server for the tests, found in the order ARCHITECTURE.md §6 gives: STREAMBOT_TEST_DATABASE_URL if
-/// set, else a throwaway cluster from the local binaries (initdb, pg_ctl) on a free loopback port, run as the
-/// postgres user when the tests run as root and stopped at the end of the run. Without either, tests that need it
-/// fail with instructions; they are never skipped. (Testcontainers comes with the database runner, next issue.)
+/// set; else Testcontainers.PostgreSql when a Docker engine answers; else a throwaway cluster from the local
+/// binaries (initdb, pg_ctl) on a free loopback port, run as the postgres user when the tests run as root, with
+/// password authentication over TCP, stopped at the end of the run. Without any of them, the tests that need it
+/// fail with instructions; they are never skipped.
 /// </summary>
 public sealed class TestPostgres : IDisposable
 {
     private const string UrlVariable = "STREAMBOT_TEST_DATABASE_URL";
+    /// <summary>The superuser password of the servers this fixture starts (deliberately distinctive, so tests can grep for leaks).</summary>
+    public const string Password = "Sb-Pw_7f3a9c2e!";
+
     private readonly string? _dataDirectory;
     private readonly string? _pgCtl;
+    private readonly Testcontainers.PostgreSql.PostgreSqlContainer? _container;
 
     public TestPostgres()
     {
@@ -22,6 +27,14 @@ public sealed class TestPostgres : IDisposable
         if (!string.IsNullOrWhiteSpace(url))
         {
             ServerUrl = url.TrimEnd('/');
+            return;
+        }
+
+        _container = TryStartContainer();
+        if (_container is not null)
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(_container.GetConnectionString());
+            ServerUrl = $"postgres://{builder.Username}:{Uri.EscapeDataString(builder.Password!)}@{builder.Host}:{builder.Port}";
             return;
         }
 
@@ -38,11 +51,19 @@ public sealed class TestPostgres : IDisposable
             Run("chown", $"postgres:postgres \"{_dataDirectory}\"", asPostgres: false);
         }
 
-        Run(Path.Combine(bin, "initdb"), $"-D \"{_dataDirectory}/data\" -U postgres --auth=trust -E UTF8 --no-locale --no-sync", asRoot);
+        var passwordFile = Path.Combine(_dataDirectory, "pw");
+        File.WriteAllText(passwordFile, Password);
+        if (asRoot)
+        {
+            Run("chown", $"postgres:postgres \"{passwordFile}\"", asPostgres: false);
+        }
+
+        // Trust on the socket (for pg_ctl), a real password over TCP (what the tests use).
+        Run(Path.Combine(bin, "initdb"), $"-D \"{_dataDirectory}/data\" -U postgres --auth-local=trust --auth-host=scram-sha-256 --pwfile=\"{passwordFile}\" -E UTF8 --no-locale --no-sync", asRoot);
         var port = FreeLoopbackPort();
         var options = $"-p {port} -k {_dataDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200";
         Run(_pgCtl, $"-D \"{_dataDirectory}/data\" -o \"{options}\" -l \"{_dataDirectory}/server.log\" -w -t 60 start", asRoot);
-        ServerUrl = $"postgres://postgres@127.0.0.1:{port}";
+        ServerUrl = $"postgres://postgres:{Uri.EscapeDataString(Password)}@127.0.0.1:{port}";
     }
 
     /// <summary>URL of the server without a database name.</summary>
@@ -80,6 +101,7 @@ public sealed class TestPostgres : IDisposable
 
     public void Dispose()
     {
+        _container?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         if (_pgCtl is null || _dataDirectory is null)
         {
             return;
@@ -102,6 +124,27 @@ public sealed class TestPostgres : IDisposable
             catch (UnauthorizedAccessException)
             {
             }
+        }
+    }
+
+    private static Testcontainers.PostgreSql.PostgreSqlContainer? TryStartContainer()
+    {
+        // Only where a Docker engine can answer: a socket, or DOCKER_HOST. Elsewhere fall through at once.
+        if (Environment.GetEnvironmentVariable("DOCKER_HOST") is null && !File.Exists("/var/run/docker.sock"))
+        {
+            return null;
+        }
+
+        try
+        {
+            var container = new Testcontainers.PostgreSql.PostgreSqlBuilder("postgres:15").WithPassword(Password).Build();
+            container.StartAsync().Wait(TimeSpan.FromMinutes(3));
+            return container;
+        }
+        catch (Exception e) when (e is AggregateException or InvalidOperationException or TimeoutException or ArgumentException)
+        {
+            Console.Error.WriteLine($"Testcontainers could not start PostgreSQL ({e.GetBaseException().Message}); using local binaries.");
+            return null;
         }
     }
 
