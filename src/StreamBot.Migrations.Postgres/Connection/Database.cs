@@ -20,6 +20,14 @@ internal static class Database
         try
         {
             await connection.OpenAsync(cancellation).ConfigureAwait(false);
+            if (connection.PostgreSqlVersion.Major >= 14)
+            {
+                // If this process dies mid-statement, the server notices within a second and rolls back, instead
+                // of finishing a long statement for nobody while holding its locks.
+                await using var check = new NpgsqlCommand("SET client_connection_check_interval = 1000", connection);
+                await check.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+            }
+
             return connection;
         }
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException or InvalidOperationException)
