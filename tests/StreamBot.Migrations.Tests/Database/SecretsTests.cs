@@ -1,0 +1,39 @@
+using StreamBot.Migrations.Tests.Support;
+
+namespace StreamBot.Migrations.Tests.Database;
+
+/// <summary>The password never shows: not in output, errors, or anything the CLI prints, for any command.</summary>
+[Collection(PostgresTestGroup.Name)]
+public sealed class SecretsTests(TestPostgres postgres)
+{
+    [Fact]
+    public void No_command_prints_the_password()
+    {
+        using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        Assert.Contains(TestPostgres.Password, Uri.UnescapeDataString(s.Url), StringComparison.Ordinal);
+        var env = new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url };
+        var dir = $"--dir \"{s.Folder.Directory}\" --backup-dir \"{s.BackupDirectory}\"";
+        var outputs = new List<string>();
+        foreach (var command in new[] { "status", "up --dry-run", "up", "status --format json", "down --dry-run", "down", "down 0000_initial_schema" })
+        {
+            outputs.Add(CliProcess.Run($"{command} {dir}", env).Output);
+        }
+
+        var wrongPassword = s.Url.Replace(Uri.EscapeDataString(TestPostgres.Password), "Wr0ng-Secret-xyz", StringComparison.Ordinal);
+        var (exit, wrong) = CliProcess.Run($"status {dir}", new Dictionary<string, string?> { ["DATABASE_URL"] = wrongPassword });
+        Assert.Equal(1, exit);
+        Assert.Contains("error SBM4003", wrong, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1", wrong, StringComparison.Ordinal);
+        Assert.DoesNotContain("Wr0ng-Secret-xyz", wrong, StringComparison.Ordinal);
+
+        var keyword = $"Host=127.0.0.1;Port={new Uri(s.Url).Port};Database=nope_{Guid.NewGuid():N};Username=postgres;Password={TestPostgres.Password}";
+        outputs.Add(CliProcess.Run($"status --connection \"{keyword}\" {dir}", new Dictionary<string, string?>()).Output);
+        outputs.Add(CliProcess.Run($"status {dir}", new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url + "?frobnicate=1" }).Output);
+
+        Assert.All(outputs, o => Assert.DoesNotContain(TestPostgres.Password, o, StringComparison.Ordinal));
+        Assert.All(outputs, o => Assert.DoesNotContain(Uri.EscapeDataString(TestPostgres.Password), o, StringComparison.Ordinal));
+        Assert.Contains(outputs, o => o.Contains("error SBM4003", StringComparison.Ordinal) && o.Contains("does not exist", StringComparison.Ordinal));
+        Assert.Contains(outputs, o => o.Contains("error SBM4002", StringComparison.Ordinal));
+        Assert.All(Directory.GetFiles(s.BackupDirectory), f => Assert.DoesNotContain(TestPostgres.Password, f, StringComparison.Ordinal));
+    }
+}
