@@ -14,7 +14,7 @@ public sealed class DatabaseScenario : IDisposable
     {
         Url = postgres.CreateDatabase();
         Folder = folder ?? MigrationsFolder.Valid();
-        BackupDirectory = Path.Combine(Folder.Directory, "..", Path.GetFileName(Folder.Directory) + "-backups");
+        BackupDirectory = Path.GetFullPath(Path.Combine(Folder.Directory, "..", Path.GetFileName(Folder.Directory) + "-backups"));
         Settings = ConnectionSettings.Parse(Url, "test", out var problem) ?? throw new InvalidOperationException(problem!.ToString());
     }
 
