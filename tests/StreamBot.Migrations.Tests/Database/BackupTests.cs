@@ -23,7 +23,9 @@ public sealed class BackupTests(TestPostgres postgres)
         Assert.Contains(s.Log.Lines, l => l.Contains("Backup: " + backup, StringComparison.Ordinal));
 
         // Damage, then the runbook's restore: psql "$DATABASE_URL" < backups/streambot_....sql
-        s.Execute("DROP TABLE user_balances; DELETE FROM users; DELETE FROM drizzle_migrations");
+        s.Execute("DROP TABLE user_balances");
+        s.Execute("DELETE FROM users");
+        s.Execute("DELETE FROM drizzle_migrations");
         var (exit, _, error) = TestPostgres.Psql(s.Url, $"-q -v ON_ERROR_STOP=1 -f \"{backup}\"");
         Assert.True(exit == 0, error);
         Assert.Equal("streamer_one", s.Scalar<string>("SELECT name FROM users"));
