@@ -31,9 +31,10 @@ public sealed class PackedPackage : IDisposable
 
     private string Packages => Path.Combine(Root, "packages");
 
-    public ProcessRunner.Result Dotnet(string arguments, string workingDirectory) =>
+    public ProcessRunner.Result Dotnet(string arguments, string workingDirectory, string? databaseUrl = null) =>
         ProcessRunner.Run("dotnet", arguments, workingDirectory, new Dictionary<string, string?>
         {
+            ["DATABASE_URL"] = databaseUrl,
             ["NUGET_PACKAGES"] = Packages,
             ["MSBUILDDISABLENODEREUSE"] = "1",
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
@@ -69,7 +70,7 @@ public sealed class PackedPackage : IDisposable
 }
 
 [CollectionDefinition(Name)]
-public sealed class PackageTestGroup : ICollectionFixture<PackedPackage>
+public sealed class PackageTestGroup : ICollectionFixture<PackedPackage>, ICollectionFixture<StreamBot.Migrations.Tests.Support.TestPostgres>
 {
     public const string Name = "packed package";
 }

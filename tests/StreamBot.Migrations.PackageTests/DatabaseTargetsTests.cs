@@ -1,0 +1,95 @@
+using System.Text.RegularExpressions;
+using StreamBot.Migrations.Tests.Support;
+
+namespace StreamBot.Migrations.PackageTests;
+
+/// <summary>The database targets of the packed package, run as a user runs them: dotnet build -t:... on a real server.</summary>
+[Collection(PackageTestGroup.Name)]
+public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres postgres)
+{
+    private ConsumerProject StreamBotConsumer() =>
+        package.NewConsumer($"<MigrationsDirectory>{Path.Combine(PackedPackage.RepoRoot, "migrations")}</MigrationsDirectory>");
+
+    [Fact]
+    public void Status_apply_status_rollback_status_through_msbuild()
+    {
+        var url = postgres.CreateDatabase();
+        var consumer = StreamBotConsumer();
+
+        var before = consumer.Build("-t:MigrationStatus", url);
+        Assert.True(before.ExitCode == 0, before.Output);
+        Assert.Contains("5 migration(s): 5 pending.", before.Output, StringComparison.Ordinal);
+
+        var apply = consumer.Build("-t:ApplyMigrations", url);
+        Assert.True(apply.ExitCode == 0, apply.Output);
+        Assert.Contains("Applied 5 migration(s)", apply.Output, StringComparison.Ordinal);
+        var backup = Assert.Single(Directory.GetFiles(Path.Combine(consumer.Directory, "backups")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backup));
+
+        var json = consumer.Build("-t:MigrationStatus -p:MigrationsStatusFormat=json", url);
+        Assert.True(json.ExitCode == 0, json.Output);
+        Assert.Contains("\"pending\": 0", json.Output, StringComparison.Ordinal);
+
+        var rollback = consumer.Build("-t:RollbackMigration -p:Migration=0003_add_platform_user_unique_constraint", url);
+        Assert.True(rollback.ExitCode == 0, rollback.Output);
+        Assert.Contains("Rolled back 2 migration(s): 0004_add_giveaway_concurrency_improvements, 0003_add_platform_user_unique_constraint.", rollback.Output, StringComparison.Ordinal);
+
+        var after = consumer.Build("-t:MigrationStatus", url);
+        Assert.Contains("5 migration(s): 3 applied, 2 pending.", after.Output, StringComparison.Ordinal);
+
+        // A plain build never touches the database.
+        var build = consumer.Build("", url);
+        Assert.True(build.ExitCode == 0, build.Output);
+        Assert.DoesNotContain("Applied", build.Output, StringComparison.Ordinal);
+        Assert.All(new[] { before, apply, json, rollback, after, build }, r => Assert.DoesNotContain(TestPostgres.Password, r.Output, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_failing_migration_is_an_msbuild_error_at_its_file_line_and_column()
+    {
+        var url = postgres.CreateDatabase();
+        var consumer = package.NewConsumer()
+            .WithFile("0000_initial_schema.sql", "CREATE TABLE users (id int);\n\nINSERT INTO users VALUES ('not a number');\n")
+            .WithFile("README.md", """
+                ### 0000_initial_schema.sql
+                **Status**: new
+                **Purpose**: users
+                **Date**: 2025-11-15
+
+                **Changes**:
+                - users
+
+                **Rollback**: Not recommended - foundation
+                """);
+        var result = consumer.Build("-t:ApplyMigrations -p:MigrationsBackup=false", url);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Matches(new Regex(Regex.Escape(consumer.Migration("0000_initial_schema.sql")) + @"\(3,27\): error SBM4005: .*22P02"), result.Output);
+        Assert.Contains("warning SBM5006", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("SBM9002", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_folder_with_errors_is_never_applied_and_dry_run_changes_nothing()
+    {
+        var url = postgres.CreateDatabase();
+        var consumer = StreamBotConsumer();
+        var dry = consumer.Build("-t:ApplyMigrations -p:MigrationsDryRun=true", url);
+        Assert.True(dry.ExitCode == 0, dry.Output);
+        Assert.Contains("Dry run: would apply 5 migration(s)", dry.Output, StringComparison.Ordinal);
+        Assert.Contains("5 pending", consumer.Build("-t:MigrationStatus", url).Output, StringComparison.Ordinal);
+
+        var broken = package.NewConsumer().WithFile("0000_x.sql", "SELECT 'open;\n");
+        var result = broken.Build("-t:ApplyMigrations", url);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("error SBM2001", result.Output, StringComparison.Ordinal);
+        Assert.Contains("error SBM4014", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_database_configured_is_one_coded_error()
+    {
+        var result = StreamBotConsumer().Build("-t:MigrationStatus");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("error SBM4001", result.Output, StringComparison.Ordinal);
+    }
+}
