@@ -1,13 +1,48 @@
 #!/usr/bin/env bash
-# The main job: pack StreamBot.Migrations.Build and build the Stream Bot sample service against the package,
-# which validates the Stream Bot's migrations/ folder exactly as a user's build would.
+# The main job, on a fresh machine: pack StreamBot.Migrations.Build, then drive the Stream Bot sample service
+# through the package exactly as a user would:
+#   validate (dotnet build) -> status -> apply -> status -> the service reads its settings -> rollback -> status.
+# Uses $DATABASE_URL when set; otherwise a throwaway local PostgreSQL server, stopped at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Packing StreamBot.Migrations.Build into artifacts/packages"
 dotnet pack src/StreamBot.Migrations.Build/StreamBot.Migrations.Build.csproj -c Release -o artifacts/packages -nologo -v:q
 # Same version, new bits: drop the sample's cached copy so restore takes the package just packed.
 rm -rf artifacts/sample-packages/streambot.migrations.build
-dotnet build samples/StreamBot.Service/StreamBot.Service.csproj -c Release -nologo -v:n -nodeReuse:false --no-incremental "$@" \
-  | grep -E 'StreamBot\.Migrations:|SBM[0-9]{4}|Skipping target "ValidateMigrations"|Build succeeded|Build FAILED|: error [A-Z]+[0-9]+' || true
-exit "${PIPESTATUS[0]}"
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  server_dir="$(mktemp -d /tmp/streambot-pg.XXXXXX)"
+  trap 'bash "$root/eng/throwaway-postgres.sh" stop "$server_dir"' EXIT
+  read -r server_pid DATABASE_URL < <(bash eng/throwaway-postgres.sh start "$server_dir")
+  export DATABASE_URL
+  step "Started a throwaway PostgreSQL (pid $server_pid) on ${DATABASE_URL##*@}"
+else
+  step "Using DATABASE_URL (${DATABASE_URL##*@})"
+fi
+
+sample=samples/StreamBot.Service/StreamBot.Service.csproj
+build() { dotnet build "$sample" -nologo -v:m -nodeReuse:false "$@"; }
+
+step "dotnet build (validates ../../migrations)"
+build --no-incremental -v:n | grep -E 'StreamBot\.Migrations:|SBM[0-9]{4}|Build succeeded|Build FAILED' || true
+step "dotnet build -t:MigrationStatus"
+build -t:MigrationStatus
+step "dotnet build -t:ApplyMigrations"
+build -t:ApplyMigrations
+step "dotnet build -t:MigrationStatus"
+build -t:MigrationStatus
+step "The service starts against the migrated schema"
+psql -X -q "$DATABASE_URL" <<'SQL'
+INSERT INTO users (email, display_name) VALUES ('nova@example.com', 'NovaPlays') ON CONFLICT DO NOTHING;
+INSERT INTO bot_configs (user_id, is_active, command_prefix) SELECT id, true, '!' FROM users WHERE email = 'nova@example.com' ON CONFLICT DO NOTHING;
+INSERT INTO platform_connections (user_id, platform, platform_user_id) SELECT id, 'twitch', 'tw-1001' FROM users WHERE email = 'nova@example.com' ON CONFLICT DO NOTHING;
+SQL
+dotnet run --project "$sample" -nologo -v:q
+step "dotnet build -t:RollbackMigration -p:Migration=0003_add_platform_user_unique_constraint"
+build -t:RollbackMigration -p:Migration=0003_add_platform_user_unique_constraint
+step "dotnet build -t:MigrationStatus"
+build -t:MigrationStatus
