@@ -76,6 +76,8 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor BackupDisabled = new("SBM5006", W, "Backup disabled");
 
     public static readonly DiagnosticDescriptor UnsupportedMSBuild = new("SBM9001", W, "Validation skipped under .NET Framework MSBuild");
+    // Raised by the package's .targets, listed here so that every code has one home.
+    public static readonly DiagnosticDescriptor CliFailedSilently = new("SBM9002", E, "streambot-migrate exited with an error it did not report");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
@@ -89,6 +91,6 @@ internal static class DiagnosticCatalog
         PartiallyApplied, JournalUnusable, RollbackNotRecommended, VerifyFailed, RollbackFailed, NotApplied, InvalidFolder,
         OutOfOrder, DatabaseError, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
-        UnsupportedMSBuild,
+        UnsupportedMSBuild, CliFailedSilently,
     ];
 }
