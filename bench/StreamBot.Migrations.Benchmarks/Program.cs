@@ -15,7 +15,14 @@ if (args.Length == 2 && args[0] == "make-folder")
 
     Directory.Move(directory, target);
     Console.WriteLine(target);
-    return;
+    return 0;
+}
+
+if (args.Length >= 3 && args[0] == "apply")
+{
+    // apply SERVER_URL CLI_DLL [MIGRATIONS] [ROUNDS]: see ApplyBenchmark and README.md, "Benchmarks".
+    return ApplyBenchmark.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1000, args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 3);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(SplitterBenchmarks).Assembly).Run(args);
+return 0;

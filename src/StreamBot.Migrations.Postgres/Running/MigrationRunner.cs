@@ -72,6 +72,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         var backup = await BackupAsync(connection).ConfigureAwait(false);
         var applier = new MigrationApplier(connection, _journal, lease, options, log);
         var done = new List<(string Name, TimeSpan Took)>();
+        await Durability.DeferFlushAsync(connection).ConfigureAwait(false);
         foreach (var migration in pending)
         {
             try
@@ -80,10 +81,13 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
             }
             catch (MigrationException) when (done.Count > 0)
             {
+                await Durability.FlushAsync(connection).ConfigureAwait(false);
                 log.Info($"Applied before the failure (these stay applied): {string.Join(", ", done.Select(d => d.Name))}.");
                 throw;
             }
         }
+
+        await Durability.FlushAsync(connection).ConfigureAwait(false);
 
         log.Info($"Applied {done.Count} migration(s) to {options.Connection.Describe()}:");
         foreach (var (name, took) in done)
