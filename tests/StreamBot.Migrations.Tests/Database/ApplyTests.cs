@@ -115,6 +115,16 @@ public sealed class ApplyTests(TestPostgres postgres)
     }
 
     [Fact]
+    public async Task A_long_statement_reports_progress_with_its_line()
+    {
+        using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        s.Folder.AddMigration("0003_slow", "CREATE TABLE slow (id int);\nSELECT pg_sleep(1.5);\n", "DROP TABLE slow;", "SELECT 1 FROM pg_tables WHERE tablename = 'slow';");
+        var options = s.Options() with { ProgressInterval = TimeSpan.FromMilliseconds(400) };
+        Assert.Equal(4, await new MigrationRunner(options, s.Log).UpAsync());
+        Assert.Contains(s.Log.Lines, l => l.Contains("0003_slow.sql: statement at line 2 still running", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Dry_run_prints_the_plan_and_changes_nothing()
     {
         using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
