@@ -89,6 +89,27 @@ public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres pos
     }
 
     [Fact]
+    public void The_password_stays_out_of_diagnostic_logs_and_binlogs()
+    {
+        var url = postgres.CreateDatabase();
+        var consumer = StreamBotConsumer();
+        var binlog = Path.Combine(consumer.Directory, "apply.binlog");
+        var apply = consumer.Build($"-t:ApplyMigrations -v:diag -bl:\"{binlog}\"", url);
+        Assert.True(apply.ExitCode == 0, apply.Output);
+        Assert.Contains("Applied 5 migration(s)", apply.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestPostgres.Password, apply.Output, StringComparison.Ordinal);
+
+        using var gzip = new System.IO.Compression.GZipStream(File.OpenRead(binlog), System.IO.Compression.CompressionMode.Decompress);
+        using var content = new MemoryStream();
+        gzip.CopyTo(content);
+        var bytes = content.ToArray();
+        Assert.True(bytes.AsSpan().IndexOf("ApplyMigrations"u8) >= 0, "the binlog was not readable");
+        Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(TestPostgres.Password)) < 0, "password in binlog (UTF-8)");
+        Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.Unicode.GetBytes(TestPostgres.Password)) < 0, "password in binlog (UTF-16)");
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(consumer.Directory, "backups")), f => f.Contains(TestPostgres.Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void No_database_configured_is_one_coded_error()
     {
         var result = StreamBotConsumer().Build("-t:MigrationStatus");
