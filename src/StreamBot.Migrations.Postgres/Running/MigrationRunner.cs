@@ -59,13 +59,21 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
             return 0;
         }
 
-        await using var lease = await MigrationLock.AcquireAsync(options.Connection, options.Lock, "up", log).ConfigureAwait(false);
         await using var connection = await Database.OpenAsync(options.Connection, "up").ConfigureAwait(false);
+        // Fast path without the lock: journal rows commit together with their migrations, so when every file is in
+        // the journal (with its checksum) there is nothing to do, whatever another applier is doing.
+        if (Pending(report, await _journal.ReadAsync(connection).ConfigureAwait(false)).Count == 0)
+        {
+            log.Info($"Database {options.Connection.Describe()} is up to date ({report.Migrations.Count} migration(s) applied).");
+            return 0;
+        }
+
+        await using var lease = await MigrationLock.AcquireAsync(options.Connection, options.Lock, "up", log).ConfigureAwait(false);
         await _journal.EnsureAsync(connection).ConfigureAwait(false);
         var pending = Pending(report, await _journal.ReadAsync(connection).ConfigureAwait(false));
         if (pending.Count == 0)
         {
-            log.Info($"Database {options.Connection.Describe()} is up to date ({report.Migrations.Count} migration(s) applied).");
+            log.Info($"Database {options.Connection.Describe()} is up to date ({report.Migrations.Count} migration(s) applied; another run applied the rest).");
             return 0;
         }
 
