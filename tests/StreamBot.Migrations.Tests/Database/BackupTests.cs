@@ -51,6 +51,32 @@ public sealed class BackupTests(TestPostgres postgres)
         Assert.Equal(0L, s.JournalCount());
     }
 
+    [Theory]
+    [InlineData("echo 'pg_dump (PostgreSQL) 9.6.24'", "SBM5002")]
+    [InlineData("printf -- '--\\n-- PostgreSQL database dump\\n--\\nCREATE TABLE half (\\n'", "SBM5004")]
+    [InlineData("echo 'pg_dump: error: connection failed' >&2; exit 1", "SBM5004")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // the stand-in pg_dump is a shell script
+    public void A_pg_dump_that_is_too_old_or_fails_or_stops_short_applies_nothing(string script, string code)
+    {
+        using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        // A stand-in pg_dump first on PATH: --version answers like the real one, a dump does what the case says.
+        var bin = Path.Combine(s.Folder.Directory, "fake-bin");
+        Directory.CreateDirectory(bin);
+        var fake = Path.Combine(bin, "pg_dump");
+        var body = code == "SBM5002" ? script : $"if [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) 99.0'; exit 0; fi\n{script}";
+        File.WriteAllText(fake, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var env = new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url, ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") };
+        var (exit, output) = CliProcess.Run($"up --dir \"{s.Folder.Directory}\" --backup-dir \"{s.BackupDirectory}\"", env);
+        Assert.Equal(1, exit);
+        Assert.Contains("error " + code, output, StringComparison.Ordinal);
+        Assert.False(s.TableExists("users"));
+        Assert.Equal(0L, s.JournalCount());
+        // A half-written dump never carries a backup's name.
+        Assert.Empty(Directory.Exists(s.BackupDirectory) ? Directory.GetFiles(s.BackupDirectory) : []);
+    }
+
     [Fact]
     public async Task Unwritable_backup_directory_stops_the_run_before_anything_is_applied()
     {
