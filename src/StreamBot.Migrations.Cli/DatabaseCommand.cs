@@ -69,6 +69,13 @@ internal static class DatabaseCommand
         {
             log.Report(e.Diagnostic);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A migration file that vanished or became unreadable between validation and use.
+            log.Report(DiagnosticCatalog.FileUnreadable.AtFile(options.Directory,
+                $"{command} stopped: a migration file cannot be read ({e.Message}).",
+                "Check the migrations directory and run again; nothing that was not reported as applied is applied."));
+        }
         catch (NpgsqlException e)
         {
             // A database error no step anticipated (a permission, a dropped connection): still one coded line.

@@ -98,7 +98,7 @@ internal static partial class PgDumpBackup
             info.Environment[key] = value;
         }
 
-        using var process = Process.Start(info)!;
+        using var process = StartOrExplain(info);
         var stderr = process.StandardError.ReadToEndAsync();
         long written;
         await using (var file = new FileStream(target, fileOptions))
@@ -138,7 +138,7 @@ internal static partial class PgDumpBackup
     private static async Task CheckVersionAsync(string pgDump, int serverVersionNum)
     {
         var info = new ProcessStartInfo(pgDump, "--version") { RedirectStandardOutput = true, UseShellExecute = false };
-        using var process = Process.Start(info)!;
+        using var process = StartOrExplain(info);
         var text = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
         await process.WaitForExitAsync().ConfigureAwait(false);
         var match = VersionNumber().Match(text);
@@ -149,6 +149,20 @@ internal static partial class PgDumpBackup
             throw new MigrationException(DiagnosticCatalog.PgDumpTooOld.AtFile(pgDump,
                 $"pg_dump is version {major} but the server is version {serverMajor}; pg_dump cannot dump a newer server, so nothing was applied.",
                 $"Install pg_dump {serverMajor} or later and put it first on PATH."));
+        }
+    }
+
+    private static Process StartOrExplain(ProcessStartInfo info)
+    {
+        try
+        {
+            return Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new MigrationException(DiagnosticCatalog.PgDumpMissing.AtFile(info.FileName,
+                $"{info.FileName} cannot be started ({e.Message}), so no backup can be taken and nothing was applied.",
+                "Check that it is an executable pg_dump (permissions, architecture), or opt out with --no-backup / -p:MigrationsBackup=false."));
         }
     }
 

@@ -115,10 +115,10 @@ internal static class MigrationLock
                 // Without a pid the holder cannot be checked; count it alive and let staleness decide.
                 pid is null || reader.GetBoolean(4));
         }
-        catch (PostgresException e) when (e.SqlState is "42703" or "42804")
+        catch (Exception e) when (e is PostgresException { SqlState: "42703" or "42804" } or InvalidCastException or FormatException)
         {
             throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
-                $"The migration_lock table has an unexpected shape: {e.MessageText}.",
+                $"The migration_lock table has an unexpected shape: {(e is PostgresException p ? p.MessageText : e.Message)}.",
                 "Drop it (DROP TABLE migration_lock) when no migration is running; it is recreated on the next run."));
         }
     }

@@ -105,6 +105,17 @@ public sealed class LockTests(TestPostgres postgres)
         Assert.False(s.TableExists("users"));
     }
 
+    [Fact]
+    public async Task A_lock_table_of_another_shape_is_a_coded_error()
+    {
+        using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        s.Execute("CREATE TABLE migration_lock (lock_id integer PRIMARY KEY, locked_by text, locked_at text)");
+        s.Execute("INSERT INTO migration_lock VALUES (1, 'someone', 'yesterday-ish')");
+        var d = await DatabaseScenario.FailsWith("SBM4009", () => s.Runner().UpAsync());
+        Assert.Contains("migration_lock", d.Message, StringComparison.Ordinal);
+        Assert.False(s.TableExists("users"));
+    }
+
     private static void WaitUntil(Func<bool> condition, CliProcess process)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
