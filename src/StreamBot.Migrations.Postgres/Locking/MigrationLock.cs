@@ -137,19 +137,24 @@ internal static class MigrationLock
 
     private static async Task EnsureTableAsync(NpgsqlConnection connection)
     {
-        // Only ever run while holding the advisory lock, so concurrent first runs cannot race on CREATE TABLE.
+        // Only ever run while holding the advisory lock, so concurrent first runs cannot race on CREATE TABLE. Status
+        // and waiters read the table without that lock, so it must never be visible half-built: a new table is
+        // created whole, and the runbook's older table gains this tool's columns in the same transaction.
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using var command = Database.Command(connection, $"""
             CREATE TABLE IF NOT EXISTS {Table} (
                 lock_id integer PRIMARY KEY CHECK (lock_id = 1),
                 locked_by text NOT NULL,
-                locked_at timestamptz NOT NULL DEFAULT now()
-            );
+                locked_at timestamptz NOT NULL DEFAULT now(),
+                heartbeat_at timestamptz,
+                backend_pid integer
+            )
             """);
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-        // Columns this tool adds to the runbook's table; harmless for anything that reads the old ones.
         await using var alter = Database.Command(connection,
             $"ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS heartbeat_at timestamptz, ADD COLUMN IF NOT EXISTS backend_pid integer");
         await alter.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
     }
 
     private static async Task ClaimAsync(NpgsqlConnection connection, string purpose)
