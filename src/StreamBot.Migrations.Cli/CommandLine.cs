@@ -31,6 +31,7 @@ internal static class CommandLine
           --lock-timeout SECONDS     how long to wait for the lock (default: 300)
           --stale-lock-timeout SECONDS
                                      age after which an unverifiable lock row is taken over (default: 600)
+          --resume-from N            up: go on with a migration that stopped half-way at its statement N
           --force                    down: allow a "Not recommended" rollback (removes the journal row only)
 
         Exit codes: 0 success, 1 problems reported, 2 bad command line.

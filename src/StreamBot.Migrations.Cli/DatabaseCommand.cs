@@ -39,7 +39,10 @@ internal static class DatabaseCommand
             new LockOptions(options.LockTimeout, options.StaleLockTimeout),
             new BackupOptions(!options.NoBackup, options.BackupDirectory, options.BackupPrefix),
             options.DryRun,
-            options.Force);
+            options.Force)
+        {
+            ResumeFrom = options.ResumeFrom,
+        };
         var runner = new MigrationRunner(runOptions, log);
         try
         {

@@ -16,6 +16,7 @@ internal sealed class DatabaseOptions
     public string JournalTable { get; private set; } = "drizzle_migrations";
     public TimeSpan LockTimeout { get; private set; } = TimeSpan.FromMinutes(5);
     public TimeSpan StaleLockTimeout { get; private set; } = TimeSpan.FromMinutes(10);
+    public int? ResumeFrom { get; private set; }
     public List<string> Positional { get; } = [];
 
     public static DatabaseOptions? Parse(string[] args, out string? error)
@@ -54,6 +55,11 @@ internal sealed class DatabaseOptions
                     case "--journal-table": options.JournalTable = Value(); break;
                     case "--lock-timeout": options.LockTimeout = Seconds(); break;
                     case "--stale-lock-timeout": options.StaleLockTimeout = Seconds(); break;
+                    case "--resume-from":
+                        options.ResumeFrom = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+                            ? n
+                            : throw new FormatException("--resume-from takes a statement number (1 or more).");
+                        break;
                     default:
                         if (arg.StartsWith("--", StringComparison.Ordinal))
                         {

@@ -17,9 +17,23 @@ internal static class StatusWriter
             var at = m.AppliedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
             var took = m.ExecutionMs is { } ms ? ms.ToString(CultureInfo.InvariantCulture) + " ms" : "-";
             output.WriteLine($"{m.Name,-55} {State(m.State),-13} {at,-19} {took,9}  {m.AppliedBy ?? "-"}");
+            if (m.Progress is { } progress)
+            {
+                output.WriteLine($"  stopped half-way: {progress.Done} of {progress.Total} statement(s) ran; up refuses until told how to go on (--resume-from {progress.Done + 1}, see SBM4018)");
+            }
         }
 
-        output.WriteLine(report.LockHolder is null ? "Lock: free" : $"Lock: held by {report.LockHolder}");
+        foreach (var index in report.InvalidIndexes)
+        {
+            output.WriteLine($"INVALID index {index}: left by a failed or interrupted CREATE INDEX CONCURRENTLY (see SBM4023)");
+        }
+
+        output.WriteLine(report.LockHolder switch
+        {
+            null => "Lock: free",
+            { BackendAlive: false } gone => $"Lock: free (a row left by {gone}; its session has ended, so the next run takes it over)",
+            var holder => $"Lock: held by {holder}",
+        });
         var counts = report.Migrations.GroupBy(m => m.State).Select(g => $"{g.Count()} {State(g.Key)}");
         output.WriteLine($"{report.Migrations.Count} migration(s): {string.Join(", ", counts)}.");
     }
@@ -40,6 +54,11 @@ internal static class StatusWriter
                 if (m.AppliedAt is { } at) json.WriteString("appliedAt", at.UtcDateTime.ToString("o", CultureInfo.InvariantCulture)); else json.WriteNull("appliedAt");
                 if (m.ExecutionMs is { } ms) json.WriteNumber("executionMs", ms); else json.WriteNull("executionMs");
                 if (m.AppliedBy is { } by) json.WriteString("appliedBy", by); else json.WriteNull("appliedBy");
+                if (m.Progress is { } progress)
+                {
+                    json.WriteNumber("statementsDone", progress.Done);
+                    json.WriteNumber("statementsTotal", progress.Total);
+                }
                 json.WriteEndObject();
             }
 
@@ -58,6 +77,13 @@ internal static class StatusWriter
                 json.WriteNull("lock");
             }
 
+            json.WriteStartArray("invalidIndexes");
+            foreach (var index in report.InvalidIndexes)
+            {
+                json.WriteStringValue(index);
+            }
+
+            json.WriteEndArray();
             json.WritePropertyName("pending");
             json.WriteNumberValue(report.PendingCount);
             json.WriteEndObject();
@@ -71,6 +97,7 @@ internal static class StatusWriter
         MigrationState.Applied => "applied",
         MigrationState.Pending => "pending",
         MigrationState.Changed => "changed",
+        MigrationState.Interrupted => "interrupted",
         _ => "file-missing",
     };
 }

@@ -37,6 +37,21 @@ internal static partial class PgDumpBackup
             throw Unwritable(directory, e);
         }
 
+        // A run killed during its dump leaves a .partial file. Its name already keeps it from being taken for a
+        // backup, and the lock this run holds means no run of ours is still writing one, so it is only clutter.
+        try
+        {
+            foreach (var stale in Directory.GetFiles(directory, $"{options.Prefix}_*.sql.partial"))
+            {
+                TryDelete(stale);
+                log.Info($"Removed {Path.GetFileName(stale)}, the unfinished dump of an interrupted run.");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An unreadable directory is reported below, when the dump cannot be written.
+        }
+
         var stamp = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH-mm-ss", CultureInfo.InvariantCulture);
         var path = Path.Combine(directory, $"{options.Prefix}_{stamp}.sql");
         for (var n = 2; File.Exists(path); n++)

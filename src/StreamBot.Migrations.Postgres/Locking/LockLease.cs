@@ -1,5 +1,7 @@
+using System.Globalization;
 using Npgsql;
 using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Postgres.Locking;
 
@@ -13,6 +15,7 @@ internal sealed class LockLease : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Timer _heartbeat;
     private readonly IRunLog _log;
+    private readonly string _fenceSql;
     private bool _released;
 
     public LockLease(NpgsqlConnection connection, TimeSpan interval, IRunLog log)
@@ -20,7 +23,35 @@ internal sealed class LockLease : IAsyncDisposable
         _connection = connection;
         _log = log;
         _heartbeat = new Timer(_ => Beat(), null, interval, interval);
+        var key = (ulong)MigrationLock.AdvisoryKey;
+        // The pid and the key halves are numbers this process computed, so they can be part of the text; a DO block
+        // takes no parameters.
+        _fenceSql = string.Create(CultureInfo.InvariantCulture, $"""
+            DO $fence$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = {connection.ProcessID}
+                             AND classid = {key >> 32} AND objid = {key & 0xFFFFFFFF} AND objsubid = 1) THEN
+                RAISE EXCEPTION 'streambot-migrate no longer holds the migration lock' USING ERRCODE = '{LostSqlState}';
+              END IF;
+            END $fence$
+            """);
     }
+
+    /// <summary>The SQLSTATE the fence raises when the lock's session has ended.</summary>
+    public const string LostSqlState = "SBLCK";
+
+    /// <summary>
+    /// A command that fails with <see cref="LostSqlState"/> unless this lease's session still holds the advisory
+    /// lock. Sent in every migration's transaction just before its journal row (and before every statement of a
+    /// migration that runs without a transaction): if the lock's session ended, another applier may already be
+    /// running, so nothing may commit.
+    /// </summary>
+    public NpgsqlBatchCommand Fence() => new(_fenceSql);
+
+    /// <summary>The error for a fence that failed.</summary>
+    public static MigrationException Lost(string file, string outcome) =>
+        new(DiagnosticCatalog.LockLost.AtFile(file,
+            $"The migration lock's database session ended during this run; another applier may have taken over, so the run stopped. {outcome} Migrations reported as applied before it stay applied.",
+            "Find out why the session ended (pg_terminate_backend, failover, network), then run up again: it continues with what is pending."));
 
     /// <summary>The lock connection's server pid (what other sessions see in the row).</summary>
     public int BackendPid => _connection.ProcessID;

@@ -12,77 +12,127 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// journal row, in one round trip) inside one transaction, so it is applied wholly or not at all. A migration with
 /// statements PostgreSQL refuses in a transaction runs statement by statement, its journal row written last.
 /// </summary>
-internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJournal journal, LockLease lease, RunOptions options, IRunLog log)
+internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJournal journal, MigrationProgress progress, LockLease lease, RunOptions options, IRunLog log)
 {
-    public async Task<TimeSpan> ApplyAsync(LoadedMigration migration)
+    /// <summary>
+    /// Applies <paramref name="migration"/>, or, when resuming an interrupted one, its statements from the 0-based
+    /// <paramref name="resumeAt"/> on.
+    /// </summary>
+    public async Task<TimeSpan> ApplyAsync(LoadedMigration migration, int? resumeAt = null)
     {
         var clock = Stopwatch.StartNew();
         await using (new StatementProgress(migration, connection.ProcessID, lease, options.ProgressInterval, log))
         {
             if (migration.IsTransactional)
             {
-                await ApplyInTransactionAsync(migration).ConfigureAwait(false);
+                await ApplyInTransactionAsync(migration, resumeAt).ConfigureAwait(false);
             }
             else
             {
-                await ApplyStatementByStatementAsync(migration, clock).ConfigureAwait(false);
+                await ApplyStatementByStatementAsync(migration, resumeAt, clock).ConfigureAwait(false);
             }
         }
 
-        log.Info($"Applied {migration.File.FileName} ({migration.Script.Statements.Count} statement(s), {MigrationRunner.Ms(clock.Elapsed)}).");
+        log.Info($"Applied {migration.File.FileName} ({migration.Script.Statements.Count - (resumeAt ?? 0)} statement(s){(resumeAt is { } n ? $", resumed at statement {n + 1}" : string.Empty)}, {MigrationRunner.Ms(clock.Elapsed)}).");
         return clock.Elapsed;
     }
 
-    private async Task ApplyInTransactionAsync(LoadedMigration migration)
+    private async Task ApplyInTransactionAsync(LoadedMigration migration, int? resumeAt)
     {
         var statements = migration.Script.Statements;
+        var first = resumeAt ?? 0;
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var statement in statements)
+        for (var i = first; i < statements.Count; i++)
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(migration.Script.GetText(statement)));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(migration.Script.GetText(statements[i])));
         }
 
+        // Checked last, just before the journal row and the commit: a lock lost while the statements ran still
+        // stops the migration from committing.
+        batch.BatchCommands.Add(lease.Fence());
         batch.BatchCommands.Add(journal.InsertCommand(migration.Name, migration.Hash, executionMs: null));
+        if (resumeAt is not null)
+        {
+            batch.BatchCommands.Add(progress.ClearCommand(migration.Name));
+        }
+
         try
         {
             await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
             await transaction.CommitAsync().ConfigureAwait(false);
         }
+        catch (PostgresException e) when (e.SqlState == LockLease.LostSqlState)
+        {
+            await SafeRollbackAsync(transaction).ConfigureAwait(false);
+            throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} was not applied (its transaction was rolled back).");
+        }
         catch (PostgresException e)
         {
             await SafeRollbackAsync(transaction).ConfigureAwait(false);
-            var index = FailedIndex(batch, e);
-            throw Failure(migration, index < statements.Count ? index : -1, e,
+            var index = FailedIndex(batch, e) + first;
+            throw Failure(migration, index >= first && index < statements.Count ? index : -1, e,
                 "The whole migration was rolled back: nothing of it is applied.");
         }
     }
 
-    private async Task ApplyStatementByStatementAsync(LoadedMigration migration, Stopwatch clock)
+    private async Task ApplyStatementByStatementAsync(LoadedMigration migration, int? resumeAt, Stopwatch clock)
     {
+        var first = resumeAt ?? 0;
         log.Report(DiagnosticCatalog.RunsWithoutTransaction.At(migration.File.FullPath, 1, 1,
             $"{migration.File.FileName} holds statements PostgreSQL refuses in a transaction ({string.Join(", ", migration.Script.Statements.Where(s => !s.IsTransactional).Select(s => s.NonTransactionalReason).Distinct())}); it runs statement by statement without one.",
-            "If it fails half-way, the statements that ran stay applied; the error lists them."));
+            $"Its progress is recorded in {progress.TableName}; if it stops half-way, the next up says which statements ran and how to resume."));
         var statements = migration.Script.Statements;
-        for (var i = 0; i < statements.Count; i++)
+        await progress.StartAsync(connection, migration.Name, migration.Hash, first, statements.Count).ConfigureAwait(false);
+        for (var i = first; i < statements.Count; i++)
         {
-            await using var command = new NpgsqlCommand(migration.Script.GetText(statements[i]), connection);
+            var text = migration.Script.GetText(statements[i]);
             try
             {
+                await using (var fence = new NpgsqlBatch(connection) { BatchCommands = { lease.Fence() } })
+                {
+                    await fence.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+
+                if (i == resumeAt && await InvalidIndexes.DropLeftoverOfAsync(connection, text).ConfigureAwait(false) is { } dropped)
+                {
+                    log.Info($"Dropped the INVALID index {dropped} that the interrupted run of statement {i + 1} left behind; building it again.");
+                }
+
+                await using var command = new NpgsqlCommand(text, connection);
                 await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == LockLease.LostSqlState)
+            {
+                throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} stopped before statement {i + 1}; {Ran(statements, i)} Resume it with up --resume-from {i + 1}.");
             }
             catch (PostgresException e)
             {
-                var ran = i == 0
-                    ? "No statement of it ran before the failure."
-                    : $"Statements 1 to {i} (lines {string.Join(", ", statements.Take(i).Select(s => s.Line))}) ran and stay applied; statement {i + 1} failed and the rest did not run; the migration is not in the journal.";
-                throw Failure(migration, i, e, ran, DiagnosticCatalog.PartiallyApplied,
-                    "Fix the cause, then undo or keep what ran (a failed CREATE INDEX CONCURRENTLY leaves an INVALID index: DROP INDEX it) and run up again; IF NOT EXISTS / IF EXISTS make such statements safe to re-run.");
+                throw Failure(migration, i, e, $"{Ran(statements, i)} Statement {i + 1} failed and the rest did not run; the migration is not in the journal.",
+                    DiagnosticCatalog.PartiallyApplied,
+                    $"Fix the cause, then run up --resume-from {i + 1} (-p:MigrationsResumeFrom={i + 1}) to run statement {i + 1} and the rest; a failed CREATE INDEX CONCURRENTLY's INVALID index is dropped and rebuilt on resume.");
             }
+
+            await progress.RecordAsync(connection, migration.Name, i + 1).ConfigureAwait(false);
         }
 
-        await using var journalBatch = new NpgsqlBatch(connection) { BatchCommands = { journal.InsertCommand(migration.Name, migration.Hash, (int)clock.ElapsedMilliseconds) } };
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using var journalBatch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands = { journal.InsertCommand(migration.Name, migration.Hash, (int)clock.ElapsedMilliseconds), progress.ClearCommand(migration.Name) },
+        };
         await journalBatch.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    private static string Ran(IReadOnlyList<SqlStatement> statements, int count) => count == 0
+        ? "No statement of it has run."
+        : $"Statements 1 to {count} (lines {Lines(statements.Take(count))}) ran and stay applied.";
+
+    internal static string Lines(IEnumerable<SqlStatement> statements)
+    {
+        var lines = statements.Select(s => s.Line).ToList();
+        return lines.Count <= 8 ? string.Join(", ", lines) : $"{string.Join(", ", lines.Take(6))}, ..., {lines[^1]}";
     }
 
     private static MigrationException Failure(LoadedMigration migration, int index, PostgresException e, string outcome, DiagnosticDescriptor? descriptor = null, string? hint = null)
@@ -128,7 +178,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         {
             await transaction.RollbackAsync().ConfigureAwait(false);
         }
-        catch (NpgsqlException)
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
             // The connection is broken; the server rolls the transaction back on its own.
         }

@@ -1,6 +1,7 @@
 using Npgsql;
 using StreamBot.Migrations.Documentation;
 using StreamBot.Migrations.Postgres.Journal;
+using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Postgres.Running;
@@ -10,12 +11,21 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// queries with their expected row counts, then the journal row, all in one transaction. A failed statement or
 /// verify query leaves the database exactly as it was.
 /// </summary>
-internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJournal journal, string readmePath, IRunLog log)
+internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJournal journal, LockLease lease, string readmePath, IRunLog log)
 {
     public async Task RollBackAsync(LoadedMigration migration, string? backup)
     {
         var doc = migration.Doc!;
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(lease.Fence(), transaction).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == LockLease.LostSqlState)
+        {
+            throw LockLease.Lost(readmePath, $"{migration.Name} was not rolled back.");
+        }
+
         if (doc.IsRollbackNotRecommended)
         {
             await ExecuteAsync(journal.DeleteCommand(migration.Name), transaction).ConfigureAwait(false);
@@ -35,7 +45,7 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
                     var rows = await CountRowsAsync(statement.Text, transaction).ConfigureAwait(false);
                     if (rows != statement.ExpectedRows)
                     {
-                        await transaction.RollbackAsync().ConfigureAwait(false);
+                        await SafeRollbackAsync(transaction).ConfigureAwait(false);
                         throw new MigrationException(DiagnosticCatalog.VerifyFailed.At(readmePath, statement.Line, statement.Column,
                             $"Rollback of {migration.Name} did not verify: this query returned {rows} row(s), the README expects {statement.ExpectedRows}. Everything was rolled back; the database is as it was.",
                             "Fix the rollback SQL (or the verify query) in README.md and run again."));
@@ -48,7 +58,7 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
             }
             catch (PostgresException e)
             {
-                await transaction.RollbackAsync().ConfigureAwait(false);
+                await SafeRollbackAsync(transaction).ConfigureAwait(false);
                 var (line, column) = Position(statement, e.Position);
                 throw new MigrationException(DiagnosticCatalog.RollbackFailed.At(readmePath, line, column,
                     $"Rollback of {migration.Name} failed: {e.MessageText} (SQLSTATE {e.SqlState}). Everything was rolled back; the database is as it was.",
@@ -59,6 +69,18 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
         await ExecuteAsync(journal.DeleteCommand(migration.Name), transaction).ConfigureAwait(false);
         await transaction.CommitAsync().ConfigureAwait(false);
         log.Info($"Rolled back {migration.Name} ({doc.Statements.Count(s => !s.IsVerifyQuery)} statement(s), {doc.Statements.Count(s => s.IsVerifyQuery)} verify query(ies) passed).");
+    }
+
+    private static async Task SafeRollbackAsync(NpgsqlTransaction transaction)
+    {
+        try
+        {
+            await transaction.RollbackAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The connection is gone (terminated, network); the server rolls the transaction back on its own.
+        }
     }
 
     private async Task ExecuteAsync(NpgsqlBatchCommand command, NpgsqlTransaction transaction)

@@ -16,6 +16,7 @@ namespace StreamBot.Migrations.Postgres.Running;
 public sealed class MigrationRunner(RunOptions options, IRunLog log)
 {
     private readonly MigrationJournal _journal = new(options.JournalTable);
+    private readonly MigrationProgress _progress = new(options.JournalTable);
 
     /// <summary>Every migration's state and the lock holder. Takes no lock and changes nothing.</summary>
     public async Task<StatusReport> StatusAsync()
@@ -24,6 +25,8 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         await using var connection = await Database.OpenAsync(options.Connection, "status").ConfigureAwait(false);
         var applied = await _journal.ReadAsync(connection).ConfigureAwait(false);
         var holder = await MigrationLock.ReadHolderAsync(connection).ConfigureAwait(false);
+        var progress = (await _progress.ReadAsync(connection).ConfigureAwait(false)).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var invalid = await InvalidIndexes.FindAsync(connection).ConfigureAwait(false);
         var files = report.Migrations.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var byName = applied.ToDictionary(a => a.Name, StringComparer.Ordinal);
 
@@ -35,6 +38,10 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
                 var hash = MigrationJournal.Checksum(File.ReadAllBytes(file.FullPath));
                 entries.Add(new StatusEntry(file.Name, hash == row.Hash ? MigrationState.Applied : MigrationState.Changed, row.AppliedAt, row.ExecutionMs, row.AppliedBy));
             }
+            else if (progress.TryGetValue(file.Name, out var stopped))
+            {
+                entries.Add(new StatusEntry(file.Name, MigrationState.Interrupted, stopped.UpdatedAt, null, stopped.By) { Progress = (stopped.Done, stopped.Total) });
+            }
             else
             {
                 entries.Add(new StatusEntry(file.Name, MigrationState.Pending, null, null, null));
@@ -44,7 +51,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         entries.AddRange(applied.Where(a => !files.ContainsKey(a.Name))
             .Select(a => new StatusEntry(a.Name, MigrationState.FileMissing, a.AppliedAt, a.ExecutionMs, a.AppliedBy)));
         entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return new StatusReport(options.Connection.Describe(), entries, holder);
+        return new StatusReport(options.Connection.Describe(), entries, holder) { InvalidIndexes = invalid };
     }
 
     /// <summary>Applies every pending migration. Returns how many were applied.</summary>
@@ -55,6 +62,12 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         {
             await using var readOnly = await Database.OpenAsync(options.Connection, "plan").ConfigureAwait(false);
             var planned = Pending(report, await _journal.ReadAsync(readOnly).ConfigureAwait(false));
+            var resume = ResumePoint(planned, await _progress.ReadAsync(readOnly).ConfigureAwait(false));
+            if (resume is { } r)
+            {
+                log.Info($"{r.Migration.File.FileName} resumes at statement {r.Index + 1} of {r.Migration.Script.Statements.Count}.");
+            }
+
             PrintPlan("apply", planned.Select(m => $"{m.File.FileName}: {m.Script.Statements.Count} statement(s), {(m.IsTransactional ? "in one transaction" : "without a transaction (non-transactional statements)")}"));
             return 0;
         }
@@ -77,19 +90,22 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
             return 0;
         }
 
+        var resumeAt = ResumePoint(pending, await _progress.ReadAsync(connection).ConfigureAwait(false));
+        WarnAboutInvalidIndexes(await InvalidIndexes.FindAsync(connection).ConfigureAwait(false), resumeAt is null);
         var backup = await BackupAsync(connection).ConfigureAwait(false);
-        var applier = new MigrationApplier(connection, _journal, lease, options, log);
+        var applier = new MigrationApplier(connection, _journal, _progress, lease, options, log);
         var done = new List<(string Name, TimeSpan Took)>();
         await Durability.DeferFlushAsync(connection).ConfigureAwait(false);
         foreach (var migration in pending)
         {
             try
             {
-                done.Add((migration.File.FileName, await applier.ApplyAsync(migration).ConfigureAwait(false)));
+                var from = resumeAt is { } r && r.Migration == migration ? r.Index : (int?)null;
+                done.Add((migration.File.FileName, await applier.ApplyAsync(migration, from).ConfigureAwait(false)));
             }
             catch (MigrationException) when (done.Count > 0)
             {
-                await Durability.FlushAsync(connection).ConfigureAwait(false);
+                await FlushAfterFailureAsync(connection).ConfigureAwait(false);
                 log.Info($"Applied before the failure (these stay applied): {string.Join(", ", done.Select(d => d.Name))}.");
                 throw;
             }
@@ -155,7 +171,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         }
 
         var backup = await BackupAsync(connection).ConfigureAwait(false);
-        var rollback = new MigrationRollback(connection, _journal, Path.Combine(report.Directory, "README.md"), log);
+        var rollback = new MigrationRollback(connection, _journal, lease!, Path.Combine(report.Directory, "README.md"), log);
         foreach (var migration in loaded)
         {
             await rollback.RollBackAsync(migration, backup).ConfigureAwait(false);
@@ -164,6 +180,34 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         log.Info($"Rolled back {loaded.Count} migration(s): {string.Join(", ", loaded.Select(m => m.Name))}.");
         log.Info(backup is null ? "No backup was taken (disabled)." : $"Backup taken before the rollback: {backup}");
         return loaded.Count;
+    }
+
+    /// <summary>
+    /// Makes the migrations committed before a failure durable before saying they stay applied. A synchronous
+    /// commit on any session flushes the WAL of every earlier commit, so a fresh connection serves when the run's own
+    /// is the thing that broke.
+    /// </summary>
+    private async Task FlushAfterFailureAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await Durability.FlushAsync(connection).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The run's connection is gone; try another.
+        }
+
+        try
+        {
+            await using var fresh = await Database.OpenAsync(options.Connection, "flush").ConfigureAwait(false);
+            await Durability.FlushAsync(fresh).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MigrationException or NpgsqlException or InvalidOperationException)
+        {
+            log.Info("Could not reach the server to flush the earlier commits; the server writes them out within a second unless it crashes.");
+        }
     }
 
     private ValidationReport Validate(bool failOnErrors)
@@ -223,6 +267,56 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         }
 
         return pending;
+    }
+
+    /// <summary>
+    /// Where an interrupted migration goes on (0-based), if <see cref="RunOptions.ResumeFrom"/> says so; refuses
+    /// to go on without it, and refuses a resume with nothing to resume.
+    /// </summary>
+    private (LoadedMigration Migration, int Index)? ResumePoint(List<LoadedMigration> pending, List<ProgressRow> progress)
+    {
+        var stopped = progress.FirstOrDefault(p => pending.Any(m => m.Name == p.Name));
+        if (stopped is null)
+        {
+            return options.ResumeFrom is null ? null : throw new MigrationException(DiagnosticCatalog.NothingToResume.AtFile("streambot-migrate",
+                $"--resume-from {options.ResumeFrom} was given, but no pending migration was interrupted half-way. Nothing was applied.",
+                "Run up without --resume-from (-p:MigrationsResumeFrom)."));
+        }
+
+        var migration = pending.First(m => m.Name == stopped.Name);
+        var statements = migration.Script.Statements;
+        var changed = stopped.Hash == migration.Hash ? string.Empty
+            : $" The file changed since (it has {statements.Count} statement(s) now, {stopped.Total} then); statement numbers below are the current file's.";
+        var uncertain = Math.Min(stopped.Done, statements.Count - 1);
+        var ran = stopped.Done == 0
+            ? "No statement is recorded as done."
+            : $"Statements 1 to {stopped.Done} (lines {MigrationApplier.Lines(statements.Take(Math.Min(stopped.Done, statements.Count)))}) ran.";
+        if (options.ResumeFrom is null)
+        {
+            throw new MigrationException(DiagnosticCatalog.Interrupted.At(migration.File.FullPath, statements[uncertain].Line, statements[uncertain].Column,
+                $"{migration.File.FileName} runs without a transaction and stopped half-way (last progress {stopped.UpdatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {stopped.By}). {ran} Statement {uncertain + 1} (line {statements[uncertain].Line}) was next or running when it stopped and may or may not have taken effect; statements after it did not run. Nothing was applied.{changed}",
+                $"Check statement {uncertain + 1}'s effect in the database, then run up --resume-from {uncertain + 1} (-p:MigrationsResumeFrom={uncertain + 1}); if it did take effect, --resume-from {uncertain + 2}. An INVALID index it left is dropped and rebuilt on resume."));
+        }
+
+        if (options.ResumeFrom is not { } n || n < 1 || n > statements.Count + 1 || migration != pending[0])
+        {
+            throw new MigrationException(DiagnosticCatalog.NothingToResume.AtFile(migration.File.FullPath,
+                $"--resume-from {options.ResumeFrom} is outside {migration.File.FileName}, which has {statements.Count} statement(s). Nothing was applied.",
+                $"Use a statement number from 1 to {statements.Count + 1} ({statements.Count + 1} only journals it); {stopped.Done + 1} follows the last recorded one."));
+        }
+
+        log.Info($"Resuming {migration.File.FileName} at statement {n} of {statements.Count}; {ran}{changed}");
+        return (migration, n - 1);
+    }
+
+    private void WarnAboutInvalidIndexes(List<string> indexes, bool includeAll)
+    {
+        if (indexes.Count > 0 && includeAll)
+        {
+            log.Report(DiagnosticCatalog.InvalidIndex.AtFile("streambot-migrate",
+                $"INVALID index(es) in the database, left by a failed or interrupted CREATE INDEX CONCURRENTLY: {string.Join(", ", indexes)}. Queries do not use them; writes still maintain them.",
+                $"Drop and recreate each (DROP INDEX CONCURRENTLY {indexes[0]}; then its CREATE INDEX CONCURRENTLY)."));
+        }
     }
 
     private static List<AppliedMigration> RollbackTargets(string? target, List<AppliedMigration> applied)

@@ -14,4 +14,7 @@ public enum MigrationState
 
     /// <summary>In the journal, but its file is gone.</summary>
     FileMissing,
+
+    /// <summary>Not in the journal: it runs statement by statement and stopped half-way (see its progress).</summary>
+    Interrupted,
 }

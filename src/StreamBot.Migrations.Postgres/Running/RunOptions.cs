@@ -24,6 +24,12 @@ public sealed record RunOptions(
     /// <summary>The runbook's journal table name.</summary>
     public const string DefaultJournalTable = "drizzle_migrations";
 
+    /// <summary>
+    /// Resume the interrupted migration at this 1-based statement (up only). Without it, up refuses to guess how to
+    /// go on with a migration that stopped half-way.
+    /// </summary>
+    public int? ResumeFrom { get; init; }
+
     /// <summary>How often a long-running statement reports progress.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -5,6 +5,9 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// <summary>The state of every migration, and who holds the lock.</summary>
 public sealed record StatusReport(string Database, IReadOnlyList<StatusEntry> Migrations, LockHolder? LockHolder)
 {
-    /// <summary>Migrations not yet applied.</summary>
-    public int PendingCount => Migrations.Count(m => m.State == MigrationState.Pending);
+    /// <summary>Migrations not yet applied (an interrupted one counts).</summary>
+    public int PendingCount => Migrations.Count(m => m.State is MigrationState.Pending or MigrationState.Interrupted);
+
+    /// <summary>INVALID indexes no session is building (left by a failed or killed CREATE INDEX CONCURRENTLY).</summary>
+    public IReadOnlyList<string> InvalidIndexes { get; init; } = [];
 }

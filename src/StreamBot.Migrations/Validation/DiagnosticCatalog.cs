@@ -64,9 +64,13 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor InvalidFolder = new("SBM4014", E, "Migrations folder has errors; nothing was run");
     public static readonly DiagnosticDescriptor OutOfOrder = new("SBM4015", E, "Pending migration older than an applied one");
     public static readonly DiagnosticDescriptor DatabaseError = new("SBM4016", E, "Database error");
+    public static readonly DiagnosticDescriptor LockLost = new("SBM4017", E, "The migration lock was lost during the run");
+    public static readonly DiagnosticDescriptor Interrupted = new("SBM4018", E, "A non-transactional migration was interrupted half-way");
+    public static readonly DiagnosticDescriptor NothingToResume = new("SBM4019", E, "Resume asked for, but no migration is interrupted");
     public static readonly DiagnosticDescriptor RunsWithoutTransaction = new("SBM4020", W, "Migration runs without a transaction");
     public static readonly DiagnosticDescriptor ForcedRollback = new("SBM4021", W, "Forced rollback only removed the journal row");
     public static readonly DiagnosticDescriptor StaleLockTaken = new("SBM4022", W, "Took over a lock left by a holder that is gone");
+    public static readonly DiagnosticDescriptor InvalidIndex = new("SBM4023", W, "An INVALID index is in the database");
 
     public static readonly DiagnosticDescriptor PgDumpMissing = new("SBM5001", E, "pg_dump not found");
     public static readonly DiagnosticDescriptor PgDumpTooOld = new("SBM5002", E, "pg_dump is older than the server");
@@ -89,7 +93,8 @@ internal static class DiagnosticCatalog
         RollbackNotTransactional, NoVerifyQuery, VerifyCommentWithoutCount, UnterminatedFence, RollbackUnrecognized,
         NoConnection, MalformedConnection, CannotConnect, LockTimeout, MigrationFailed, ChecksumMismatch, AppliedFileMissing,
         PartiallyApplied, JournalUnusable, RollbackNotRecommended, VerifyFailed, RollbackFailed, NotApplied, InvalidFolder,
-        OutOfOrder, DatabaseError, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
+        OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
+        InvalidIndex,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
         UnsupportedMSBuild, CliFailedSilently,
     ];

@@ -50,7 +50,7 @@ public sealed partial class ConcurrencyTests(TestPostgres postgres)
                 runs.ForEach(r => r.Dispose());
             }
 
-            using var scenario = new Probe(url);
+            using var scenario = new SqlProbe(url);
             Assert.Equal(Migrations, scenario.Count("SELECT count(*) FROM drizzle_migrations"));
             Assert.Equal(Migrations, scenario.Count("SELECT count(DISTINCT name) FROM drizzle_migrations"));
             Assert.Equal(Migrations, scenario.Count("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'race\\_%'")); // race_log and race_1..49
@@ -70,7 +70,7 @@ public sealed partial class ConcurrencyTests(TestPostgres postgres)
         var url = postgres.CreateDatabase();
         var env = new Dictionary<string, string?> { ["DATABASE_URL"] = url };
         using var up = CliProcess.Start($"up --no-backup --dir \"{folder.Directory}\"", env);
-        using (var probe = new Probe(url))
+        using (var probe = new SqlProbe(url))
         {
             var clock = Stopwatch.StartNew();
             while (probe.Count("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%' AND state = 'active'") == 0)
@@ -104,7 +104,7 @@ public sealed partial class ConcurrencyTests(TestPostgres postgres)
             Assert.True(up.WaitForExit(TimeSpan.FromMinutes(2)) == 0, up.Output);
 
             // Whichever ran second decided the end state; either way journal and schema agree.
-            using var probe = new Probe(url);
+            using var probe = new SqlProbe(url);
             var journal = probe.Count("SELECT count(*) FROM drizzle_migrations");
             Assert.True(journal is Migrations or 40, $"journal has {journal} rows");
             Assert.Equal(journal, probe.Count("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'race\\_%'"));
@@ -127,27 +127,5 @@ public sealed partial class ConcurrencyTests(TestPostgres postgres)
         }
 
         return folder;
-    }
-
-    /// <summary>A plain connection for assertions.</summary>
-    private sealed class Probe(string url) : IDisposable
-    {
-        private readonly Npgsql.NpgsqlConnection _connection = Open(url);
-
-        private static Npgsql.NpgsqlConnection Open(string url)
-        {
-            var settings = StreamBot.Migrations.Postgres.Connection.ConnectionSettings.Parse(url, "test", out _)!;
-            var connection = new Npgsql.NpgsqlConnection(settings.ToNpgsql("probe"));
-            connection.Open();
-            return connection;
-        }
-
-        public int Count(string sql)
-        {
-            using var command = new Npgsql.NpgsqlCommand(sql, _connection);
-            return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        public void Dispose() => _connection.Dispose();
     }
 }

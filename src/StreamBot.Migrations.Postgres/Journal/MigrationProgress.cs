@@ -1,0 +1,91 @@
+using Npgsql;
+using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Postgres.Journal;
+
+/// <summary>
+/// How far a migration that runs statement by statement has got. No transaction covers such a migration, so a
+/// failure, a killed process or a lost connection can stop it half-way; this row (in <c>{journal}_progress</c>,
+/// created the first time it is needed) is written before its first statement and after each one, and deleted in
+/// the same transaction as its journal row. A row left behind therefore says exactly which statements are known
+/// to have run.
+/// </summary>
+internal sealed class MigrationProgress(string journalTable)
+{
+    public string TableName { get; } = journalTable + "_progress";
+
+    private string Table => Database.QuoteName(TableName);
+
+    public async Task<List<ProgressRow>> ReadAsync(NpgsqlConnection connection)
+    {
+        var rows = new List<ProgressRow>();
+        await using (var exists = Database.Command(connection, "SELECT to_regclass($1) IS NOT NULL", Table))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync().ConfigureAwait(false))!)
+            {
+                return rows;
+            }
+        }
+
+        await using var command = Database.Command(connection,
+            $"SELECT name, hash, statements_done, statements_total, updated_at, applied_by FROM {Table} ORDER BY name");
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                rows.Add(new ProgressRow(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3),
+                    reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5)));
+            }
+        }
+        catch (Exception e) when (e is PostgresException { SqlState: "42703" } or InvalidCastException)
+        {
+            throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
+                $"The progress table {TableName} has an unexpected shape: {(e is PostgresException p ? p.MessageText : e.Message)}.",
+                $"If no migration is half-way, drop it (DROP TABLE {TableName}); it is recreated when needed."));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Records that <paramref name="name"/> starts (or resumes) with <paramref name="done"/> statements behind it.</summary>
+    public async Task StartAsync(NpgsqlConnection connection, string name, string hash, int done, int total)
+    {
+        await using (var create = Database.Command(connection, $"""
+            CREATE TABLE IF NOT EXISTS {Table} (
+                name text PRIMARY KEY,
+                hash text NOT NULL,
+                statements_done integer NOT NULL,
+                statements_total integer NOT NULL,
+                started_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                applied_by text NOT NULL
+            )
+            """))
+        {
+            await create.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        await using var upsert = Database.Command(connection, $"""
+            INSERT INTO {Table} (name, hash, statements_done, statements_total, applied_by) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (name) DO UPDATE SET hash = EXCLUDED.hash, statements_done = EXCLUDED.statements_done,
+                statements_total = EXCLUDED.statements_total, updated_at = now(), applied_by = EXCLUDED.applied_by
+            """, name, hash, done, total, MigrationJournal.WhoAmI());
+        await upsert.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    public async Task RecordAsync(NpgsqlConnection connection, string name, int done)
+    {
+        await using var command = Database.Command(connection,
+            $"UPDATE {Table} SET statements_done = $2, updated_at = now() WHERE name = $1", name, done);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes the row, in the same transaction as the migration's journal row. Only sent after a start.</summary>
+    public NpgsqlBatchCommand ClearCommand(string name) =>
+        new($"DELETE FROM {Table} WHERE name = $1") { Parameters = { new() { Value = name } } };
+}
+
+/// <summary>A migration that started statement by statement and has not been journaled.</summary>
+internal sealed record ProgressRow(string Name, string Hash, int Done, int Total, DateTimeOffset UpdatedAt, string By);
