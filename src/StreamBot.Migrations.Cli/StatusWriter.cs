@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using StreamBot.Migrations.Postgres;
 using StreamBot.Migrations.Postgres.Running;
 
 namespace StreamBot.Migrations.Cli;
@@ -16,7 +17,7 @@ internal static class StatusWriter
         {
             var at = m.AppliedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
             var took = m.ExecutionMs is { } ms ? ms.ToString(CultureInfo.InvariantCulture) + " ms" : "-";
-            output.WriteLine($"{m.Name,-55} {State(m.State),-13} {at,-19} {took,9}  {m.AppliedBy ?? "-"}");
+            output.WriteLine($"{Printable.Of(m.Name),-55} {State(m.State),-13} {at,-19} {took,9}  {(m.AppliedBy is null ? "-" : Printable.Of(m.AppliedBy))}");
             if (m.Progress is { } progress)
             {
                 output.WriteLine($"  stopped half-way: {progress.Done} of {progress.Total} statement(s) ran; up refuses until told how to go on (--resume-from {progress.Done + 1}, see SBM4018)");

@@ -146,8 +146,8 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         {
             if (!files.TryGetValue(row.Name, out var file))
             {
-                throw new MigrationException(DiagnosticCatalog.AppliedFileMissing.AtFile(Path.Combine(report.Directory, row.Name + ".sql"),
-                    $"{row.Name} is applied but its file and README section are gone, so its rollback SQL is unknown.",
+                throw new MigrationException(DiagnosticCatalog.AppliedFileMissing.AtFile(Path.Combine(report.Directory, Printable.Of(row.Name) + ".sql"),
+                    $"{Printable.Of(row.Name)} is applied but its file and README section are gone, so its rollback SQL is unknown.",
                     "Restore the file and its README section from version control, or restore the database from a backup."));
             }
 
@@ -234,8 +234,8 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         var files = report.Migrations.ToDictionary(m => m.Name, StringComparer.Ordinal);
         foreach (var row in applied.Where(a => !files.ContainsKey(a.Name)))
         {
-            throw new MigrationException(DiagnosticCatalog.AppliedFileMissing.AtFile(Path.Combine(report.Directory, row.Name + ".sql"),
-                $"{row.Name} is applied (journal {options.JournalTable}) but its file is missing, so the folder no longer describes the database. Nothing was applied.",
+            throw new MigrationException(DiagnosticCatalog.AppliedFileMissing.AtFile(Path.Combine(report.Directory, Printable.Of(row.Name) + ".sql"),
+                $"{Printable.Of(row.Name)} is applied (journal {options.JournalTable}) but its file is missing, so the folder no longer describes the database. Nothing was applied.",
                 "Restore the file from version control. If the migration was rolled back by hand, delete its journal row."));
         }
 
@@ -248,7 +248,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
                 if (row.Hash != migration.Hash)
                 {
                     throw new MigrationException(DiagnosticCatalog.ChecksumMismatch.AtFile(file.FullPath,
-                        $"{file.FileName} changed after it was applied on {row.AppliedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC by {row.AppliedBy} (journal SHA-256 {row.Hash[..12]}..., file {migration.Hash[..12]}...). Nothing was applied.",
+                        $"{file.FileName} changed after it was applied on {row.AppliedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC by {Printable.Of(row.AppliedBy)} (journal SHA-256 {Printable.Of(row.Hash, 12)}, file {migration.Hash[..12]}...). Nothing was applied.",
                         "Revert the file to what was applied (git log -p on it) and put the change in a new migration."));
                 }
 
@@ -331,7 +331,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         return ordered.Any(a => a.Name == name)
             ? ordered.TakeWhile(a => string.CompareOrdinal(a.Name, name) >= 0).ToList()
             : throw new MigrationException(DiagnosticCatalog.NotApplied.AtFile("streambot-migrate",
-                $"{name} is not applied, so it cannot be rolled back. Applied: {(applied.Count == 0 ? "none" : string.Join(", ", ordered.Select(a => a.Name)))}.",
+                $"{Printable.Of(name)} is not applied, so it cannot be rolled back. Applied: {(applied.Count == 0 ? "none" : string.Join(", ", ordered.Select(a => Printable.Of(a.Name))))}.",
                 "Name an applied migration exactly as in the journal (e.g. 0004_add_giveaway_concurrency_improvements), or run status."));
     }
 

@@ -50,6 +50,14 @@ internal static partial class MigrationDiscovery
             candidates.Add(new MigrationFile(number, fileName[..^4], Path.GetFullPath(path)));
         }
 
+        // A directory named like a migration is a mistake worth saying out loud, not something to skip silently.
+        foreach (var path in Directory.EnumerateDirectories(directory).Where(d => d.EndsWith(".sql", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
+        {
+            diagnostics.Add(DiagnosticCatalog.FileUnreadable.AtFile(path,
+                $"'{Path.GetFileName(path)}' is a directory, not a migration file.",
+                "Move what it holds out of the migrations folder, or rename it so it does not end in .sql."));
+        }
+
         candidates.Sort((a, b) => a.Number != b.Number ? a.Number.CompareTo(b.Number) : string.CompareOrdinal(a.Name, b.Name));
         CheckNumbering(directory, candidates, diagnostics);
         return (candidates, diagnostics);

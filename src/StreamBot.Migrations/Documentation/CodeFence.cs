@@ -39,6 +39,9 @@ internal sealed class CodeFence
         return false;
     }
 
+    /// <summary>Ends an open block early, when the README's structure shows its closing line is missing.</summary>
+    public void ForceClose() => IsOpen = false;
+
     private static string FenceRun(string text)
     {
         if (text.Length == 0 || (text[0] != '`' && text[0] != '~'))

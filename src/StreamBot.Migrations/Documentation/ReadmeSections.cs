@@ -34,6 +34,17 @@ internal static partial class ReadmeSections
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
+            if (fence.IsOpen && Heading().Match(line) is { Success: true } inside && inside.Groups["hashes"].Length == 3
+                && inside.Groups["text"].Value.Trim('*', ' ', '`').EndsWith(".sql", StringComparison.OrdinalIgnoreCase))
+            {
+                // Strictly, CommonMark keeps this heading inside the block; but a migration heading in rollback
+                // SQL means the block's closing line is missing, and reading on would swallow the next section.
+                diagnostics.Add(DiagnosticCatalog.UnterminatedFence.At(readmePath, fence.OpenLine, 1,
+                    $"The code fence opened on line {fence.OpenLine} is not closed before the section heading on line {i + 1}.",
+                    $"Close it with a line holding only {fence.Marker} before the next section."));
+                fence.ForceClose();
+            }
+
             if (!fence.Track(line, i + 1))
             {
                 var heading = Heading().Match(line);

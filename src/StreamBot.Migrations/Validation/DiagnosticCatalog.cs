@@ -29,6 +29,7 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor TransactionControl = new("SBM2009", E, "Transaction control statement in a migration");
     public static readonly DiagnosticDescriptor MissingFinalSemicolon = new("SBM2010", W, "Last statement has no semicolon");
     public static readonly DiagnosticDescriptor NonTransactional = new("SBM2011", W, "Statement cannot run inside a transaction");
+    public static readonly DiagnosticDescriptor NulCharacter = new("SBM2012", E, "NUL character in a file");
 
     public static readonly DiagnosticDescriptor ReadmeMissing = new("SBM3001", E, "README.md missing");
     public static readonly DiagnosticDescriptor SectionMissing = new("SBM3002", E, "Migration has no README section");
@@ -87,7 +88,7 @@ internal static class DiagnosticCatalog
     [
         DirectoryNotFound, InvalidFileName, DuplicateNumber, NumberingGap, FirstNumberNotZero, NoMigrations, FileUnreadable,
         UnterminatedString, UnterminatedQuotedIdentifier, UnterminatedBlockComment, UnterminatedDollarQuote, EmptyMigration,
-        InvalidUtf8, ByteOrderMark, PsqlMetaCommand, TransactionControl, MissingFinalSemicolon, NonTransactional,
+        InvalidUtf8, ByteOrderMark, PsqlMetaCommand, TransactionControl, MissingFinalSemicolon, NonTransactional, NulCharacter,
         ReadmeMissing, SectionMissing, OrphanSection, DuplicateSection, FieldMissing, InvalidDate, RollbackMissing,
         RollbackBlockMissing, RollbackBlockEmpty, RollbackRiskInvalid, NotRecommendedWithoutReason, RollbackConflict,
         RollbackNotTransactional, NoVerifyQuery, VerifyCommentWithoutCount, UnterminatedFence, RollbackUnrecognized,

@@ -177,6 +177,7 @@ public static class MigrationsValidator
     {
         if (System.Text.Unicode.Utf8.IsValid(bytes))
         {
+            CheckNul(path, bytes, diagnostics);
             return;
         }
 
@@ -198,5 +199,23 @@ public static class MigrationsValidator
         diagnostics.Add(DiagnosticCatalog.InvalidUtf8.At(path, line, column,
             $"The file is not valid UTF-8: byte 0x{bytes[offset]:X2} at offset {offset} does not start a UTF-8 character.",
             "Re-save the file as UTF-8 (PostgreSQL and psql read migrations as UTF-8)."));
+    }
+
+    // Valid UTF-8, yet PostgreSQL refuses it anywhere in a query ("invalid byte sequence for encoding UTF8: 0x00"),
+    // so the build should say so rather than the server, half-way through a deploy.
+    private static void CheckNul(string path, byte[] bytes, List<Diagnostic> diagnostics)
+    {
+        var offset = bytes.AsSpan().IndexOf((byte)0);
+        if (offset < 0)
+        {
+            return;
+        }
+
+        var line = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
+        var lineStart = bytes.AsSpan(0, offset).LastIndexOf((byte)'\n') + 1;
+        var column = Encoding.UTF8.GetCharCount(bytes.AsSpan(lineStart, offset - lineStart)) + 1;
+        diagnostics.Add(DiagnosticCatalog.NulCharacter.At(path, line, column,
+            $"The file holds a NUL character (byte 0x00 at offset {offset}); PostgreSQL refuses it in SQL text.",
+            "Remove it; write binary data as a bytea literal such as '\\x00'::bytea or with decode()."));
     }
 }

@@ -27,10 +27,17 @@ public sealed class SqlProbe : IDisposable
         return value is DBNull ? null : value;
     }
 
+    /// <summary>Runs one or more statements (split by the product's own splitter: raw SQL mode takes one per command).</summary>
     public void Execute(string sql)
     {
-        using var command = new NpgsqlCommand(sql, _connection);
-        command.ExecuteNonQuery();
+        var script = StreamBot.Migrations.Sql.SqlSplitter.Split(System.Text.Encoding.UTF8.GetBytes(sql));
+        using var batch = new NpgsqlBatch(_connection);
+        foreach (var statement in script.Statements)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(script.GetText(statement)));
+        }
+
+        batch.ExecuteNonQuery();
     }
 
     /// <summary>Polls <paramref name="sql"/> until it returns a row, and returns its first value.</summary>

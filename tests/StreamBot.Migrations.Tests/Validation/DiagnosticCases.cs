@@ -57,6 +57,8 @@ internal static class DiagnosticCases
         yield return new("comments only", "SBM2005", Sql(Two, "-- TODO write this\n/* later */\n"), Sql(Two, "-- done\nSELECT 1;\n"), Two, null, 0);
         yield return new("invalid UTF-8", "SBM2006", f => f.WriteBytes(Two, [.. "SELECT 1;\nSELECT 'caf"u8, 0xE9, .. "';\n"u8]),
             f => f.WriteBytes(Two, [.. "SELECT 1;\nSELECT 'caf"u8, 0xC3, 0xA9, .. "';\n"u8]), Two, "SELECT 'caf", 12);
+        yield return new("NUL character", "SBM2012", f => f.WriteBytes(Two, [.. "SELECT 1;\nSELECT '"u8, 0x00, .. "';\n"u8]),
+            f => f.WriteBytes(Two, [.. "SELECT 1;\nSELECT '\\x00'::bytea;\n"u8]), Two, "SELECT '", 9);
         yield return new("byte order mark", "SBM2007", f => f.WriteBytes(Two, [0xEF, 0xBB, 0xBF, .. "SELECT 1;\n"u8]), Sql(Two, "SELECT 1;\n"), Two, "SELECT 1", 1);
         yield return new("psql include command", "SBM2008", Sql(Two, "SELECT 1;\n\\i other.sql\n"), Sql(Two, "SELECT 1;\n"), Two, "\\i other", 1);
         yield return new("transaction control", "SBM2009", Sql(Two, "BEGIN;\nSELECT 1;\nCOMMIT;\n"), Sql(Two, "SELECT 1;\n"), Two, "BEGIN", 1);
