@@ -89,24 +89,45 @@ public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres pos
     }
 
     [Fact]
-    public void The_password_stays_out_of_diagnostic_logs_and_binlogs()
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // /proc and a shell-script pg_dump stand-in
+    public void The_password_stays_out_of_diagnostic_logs_binlogs_backup_names_and_command_lines()
     {
         var url = postgres.CreateDatabase();
         var consumer = StreamBotConsumer();
-        var binlog = Path.Combine(consumer.Directory, "apply.binlog");
-        var apply = consumer.Build($"-t:ApplyMigrations -v:diag -bl:\"{binlog}\"", url);
-        Assert.True(apply.ExitCode == 0, apply.Output);
-        Assert.Contains("Applied 5 migration(s)", apply.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(TestPostgres.Password, apply.Output, StringComparison.Ordinal);
+        using var chain = new ProcessChainRecorder();
+        var targets = new[]
+        {
+            "-t:MigrationStatus", "-t:MigrationStatus -p:MigrationsStatusFormat=json", "-t:ApplyMigrations -p:MigrationsDryRun=true",
+            "-t:ApplyMigrations", "-t:RollbackMigration -p:MigrationsDryRun=true", "-t:RollbackMigration",
+            "-t:RollbackMigration -p:Migration=0003_add_platform_user_unique_constraint", "-t:ApplyMigrations", "",
+        };
+        var haystacks = new List<byte[]>();
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var binlog = Path.Combine(consumer.Directory, $"run{i}.binlog");
+            var result = consumer.Build($"{targets[i]} -v:diag -bl:\"{binlog}\"", url, chain.SearchPath);
+            Assert.True(result.ExitCode == 0, result.Output);
+            haystacks.Add(System.Text.Encoding.UTF8.GetBytes(result.Output));
+            using var gzip = new System.IO.Compression.GZipStream(File.OpenRead(binlog), System.IO.Compression.CompressionMode.Decompress);
+            using var content = new MemoryStream();
+            gzip.CopyTo(content);
+            Assert.True(content.ToArray().AsSpan().IndexOf("StreamBot"u8) >= 0, "the binlog was not readable");
+            haystacks.Add(content.ToArray());
+        }
 
-        using var gzip = new System.IO.Compression.GZipStream(File.OpenRead(binlog), System.IO.Compression.CompressionMode.Decompress);
-        using var content = new MemoryStream();
-        gzip.CopyTo(content);
-        var bytes = content.ToArray();
-        Assert.True(bytes.AsSpan().IndexOf("ApplyMigrations"u8) >= 0, "the binlog was not readable");
-        Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(TestPostgres.Password)) < 0, "password in binlog (UTF-8)");
-        Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.Unicode.GetBytes(TestPostgres.Password)) < 0, "password in binlog (UTF-16)");
-        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(consumer.Directory, "backups")), f => f.Contains(TestPostgres.Password, StringComparison.Ordinal));
+        var backups = Directory.GetFiles(Path.Combine(consumer.Directory, "backups"));
+        Assert.Equal(4, backups.Length); // apply, rollback, rollback to 0003, apply again
+        haystacks.AddRange(backups.Select(b => System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(b))));
+        // The chain runs from pg_dump through streambot-migrate and the shell Exec starts up to MSBuild and dotnet.
+        Assert.Contains(chain.CommandLines, l => l.Contains("streambot-migrate.dll", StringComparison.Ordinal));
+        Assert.Contains(chain.CommandLines, l => l.Contains("MSBuild", StringComparison.OrdinalIgnoreCase));
+        haystacks.AddRange(chain.CommandLines.Select(System.Text.Encoding.UTF8.GetBytes));
+
+        var forms = new[] { TestPostgres.Password, Uri.EscapeDataString(TestPostgres.Password) }
+            .SelectMany(f => new[] { System.Text.Encoding.UTF8.GetBytes(f), System.Text.Encoding.Unicode.GetBytes(f) }).ToList();
+        var hits = haystacks.Sum(h => forms.Count(f => h.AsSpan().IndexOf(f) >= 0));
+        Assert.Equal(0, hits);
+        Console.WriteLine($"[reliability] secrets (msbuild): {targets.Length} builds at -v:diag with binlogs, {backups.Length} backup names, {chain.CommandLines.Count} process command lines searched: {hits} hits");
     }
 
     [Fact]

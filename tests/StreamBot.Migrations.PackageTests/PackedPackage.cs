@@ -31,8 +31,9 @@ public sealed class PackedPackage : IDisposable
 
     private string Packages => Path.Combine(Root, "packages");
 
-    public ProcessRunner.Result Dotnet(string arguments, string workingDirectory, string? databaseUrl = null) =>
-        ProcessRunner.Run("dotnet", arguments, workingDirectory, new Dictionary<string, string?>
+    public ProcessRunner.Result Dotnet(string arguments, string workingDirectory, string? databaseUrl = null, string? path = null)
+    {
+        var environment = new Dictionary<string, string?>
         {
             ["DATABASE_URL"] = databaseUrl,
             ["NUGET_PACKAGES"] = Packages,
@@ -40,7 +41,14 @@ public sealed class PackedPackage : IDisposable
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_NOLOGO"] = "1",
             ["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1",
-        }, TimeSpan.FromMinutes(5));
+        };
+        if (path is not null)
+        {
+            environment["PATH"] = path;
+        }
+
+        return ProcessRunner.Run("dotnet", arguments, workingDirectory, environment, TimeSpan.FromMinutes(5));
+    }
 
     /// <summary>A new consumer project in its own folder, referencing the packed package.</summary>
     public ConsumerProject NewConsumer(string? extraProperties = null) => new(this, extraProperties);
