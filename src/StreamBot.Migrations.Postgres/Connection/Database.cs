@@ -20,13 +20,26 @@ internal static class Database
         try
         {
             await connection.OpenAsync(cancellation).ConfigureAwait(false);
+            // When the client's host vanishes without closing the socket (power loss, a cut network), the server would
+            // keep this session, and the migration lock it may hold, for the OS default of about two hours.
+            // Server-side keepalives end it within idle + interval * count = 25 s instead.
+            await using var sessionSettings = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    new("SET tcp_keepalives_idle = 10"),
+                    new("SET tcp_keepalives_interval = 5"),
+                    new("SET tcp_keepalives_count = 3"),
+                },
+            };
             if (connection.PostgreSqlVersion.Major >= 14)
             {
                 // If this process dies mid-statement, the server notices within a second and rolls back, instead
                 // of finishing a long statement for nobody while holding its locks.
-                await using var check = new NpgsqlCommand("SET client_connection_check_interval = 1000", connection);
-                await check.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+                sessionSettings.BatchCommands.Add(new NpgsqlBatchCommand("SET client_connection_check_interval = 1000"));
             }
+
+            await sessionSettings.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
 
             return connection;
         }
