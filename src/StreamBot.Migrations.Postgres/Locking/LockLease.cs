@@ -24,28 +24,23 @@ internal sealed class LockLease : IAsyncDisposable
         _log = log;
         _heartbeat = new Timer(_ => Beat(), null, interval, interval);
         var key = (ulong)MigrationLock.AdvisoryKey;
-        // The pid and the key halves are numbers this process computed, so they can be part of the text; a DO block
-        // takes no parameters.
-        _fenceSql = string.Create(CultureInfo.InvariantCulture, $"""
-            DO $fence$ BEGIN
-              IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = {connection.ProcessID}
-                             AND classid = {key >> 32} AND objid = {key & 0xFFFFFFFF} AND objsubid = 1) THEN
-                RAISE EXCEPTION 'streambot-migrate no longer holds the migration lock' USING ERRCODE = '{LostSqlState}';
-              END IF;
-            END $fence$
-            """);
+        // Plain SQL, no PL/pgSQL block to compile per migration: with no matching row the count is 0 and the division
+        // fails. The pid and the key halves are numbers this process computed, so they can be part of the text.
+        _fenceSql = string.Create(CultureInfo.InvariantCulture,
+            $"SELECT 1 / count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = {connection.ProcessID} AND classid = {key >> 32} AND objid = {key & 0xFFFFFFFF} AND objsubid = 1");
     }
 
-    /// <summary>The SQLSTATE the fence raises when the lock's session has ended.</summary>
-    public const string LostSqlState = "SBLCK";
-
     /// <summary>
-    /// A command that fails with <see cref="LostSqlState"/> unless this lease's session still holds the advisory
+    /// A command that fails (division by zero, SQLSTATE 22012) unless this lease's session still holds the advisory
     /// lock. Sent in every migration's transaction just before its journal row (and before every statement of a
     /// migration that runs without a transaction): if the lock's session ended, another applier may already be
-    /// running, so nothing may commit.
+    /// running, so nothing may commit. Callers know where they put it, so they tell its failure from a migration's
+    /// own division by zero by position.
     /// </summary>
     public NpgsqlBatchCommand Fence() => new(_fenceSql);
+
+    /// <summary>Whether <paramref name="e"/>, raised by the fence command, means the lock is gone.</summary>
+    public static bool IsLost(PostgresException e) => e.SqlState == PostgresErrorCodes.DivisionByZero;
 
     /// <summary>The error for a fence that failed.</summary>
     public static MigrationException Lost(string file, string outcome) =>

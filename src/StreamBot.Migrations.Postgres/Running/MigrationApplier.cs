@@ -62,15 +62,16 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
             await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
             await transaction.CommitAsync().ConfigureAwait(false);
         }
-        catch (PostgresException e) when (e.SqlState == LockLease.LostSqlState)
-        {
-            await SafeRollbackAsync(transaction).ConfigureAwait(false);
-            throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} was not applied (its transaction was rolled back).");
-        }
         catch (PostgresException e)
         {
             await SafeRollbackAsync(transaction).ConfigureAwait(false);
-            var index = FailedIndex(batch, e) + first;
+            var failed = FailedIndex(batch, e);
+            if (failed == statements.Count - first && LockLease.IsLost(e))
+            {
+                throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} was not applied (its transaction was rolled back).");
+            }
+
+            var index = failed + first;
             throw Failure(migration, index >= first && index < statements.Count ? index : -1, e,
                 "The whole migration was rolled back: nothing of it is applied.");
         }
@@ -89,9 +90,14 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
             var text = migration.Script.GetText(statements[i]);
             try
             {
-                await using (var fence = new NpgsqlBatch(connection) { BatchCommands = { lease.Fence() } })
+                try
                 {
+                    await using var fence = new NpgsqlBatch(connection) { BatchCommands = { lease.Fence() } };
                     await fence.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+                catch (PostgresException e) when (LockLease.IsLost(e))
+                {
+                    throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} stopped before statement {i + 1}; {Ran(statements, i)} Resume it with up --resume-from {i + 1}.");
                 }
 
                 if (i == resumeAt && await InvalidIndexes.DropLeftoverOfAsync(connection, text).ConfigureAwait(false) is { } dropped)
@@ -101,10 +107,6 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
 
                 await using var command = new NpgsqlCommand(text, connection);
                 await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-            }
-            catch (PostgresException e) when (e.SqlState == LockLease.LostSqlState)
-            {
-                throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} stopped before statement {i + 1}; {Ran(statements, i)} Resume it with up --resume-from {i + 1}.");
             }
             catch (PostgresException e)
             {

@@ -21,7 +21,7 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
         {
             await ExecuteAsync(lease.Fence(), transaction).ConfigureAwait(false);
         }
-        catch (PostgresException e) when (e.SqlState == LockLease.LostSqlState)
+        catch (PostgresException e) when (LockLease.IsLost(e))
         {
             throw LockLease.Lost(readmePath, $"{migration.Name} was not rolled back.");
         }

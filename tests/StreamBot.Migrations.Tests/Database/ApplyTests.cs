@@ -48,6 +48,19 @@ public sealed class ApplyTests(TestPostgres postgres)
     }
 
     [Fact]
+    public async Task A_division_by_zero_in_the_last_statement_is_the_migration_failing_not_the_lock_fence()
+    {
+        // The lock fence fails with division by zero too; it is told apart by its place in the batch.
+        using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        s.Folder.AddMigration("0003_ratio", "CREATE TABLE ratio (v int);\nINSERT INTO ratio SELECT 1 / 0;\n",
+            "DROP TABLE ratio;", "SELECT 1 FROM pg_tables WHERE tablename = 'ratio';");
+        var d = await DatabaseScenario.FailsWith("SBM4005", () => s.Runner().UpAsync());
+        Assert.Equal((2, 1), (d.Line, d.Column));
+        Assert.Contains("22012", d.Message, StringComparison.Ordinal);
+        Assert.False(s.TableExists("ratio"));
+    }
+
+    [Fact]
     public async Task Error_position_maps_through_multibyte_text_and_crlf()
     {
         using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
