@@ -193,9 +193,7 @@ public static class MigrationsValidator
             offset += consumed;
         }
 
-        var line = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
-        var lineStart = bytes.AsSpan(0, offset).LastIndexOf((byte)'\n') + 1;
-        var column = Encoding.UTF8.GetCharCount(bytes.AsSpan(lineStart, offset - lineStart)) + 1;
+        var (line, column) = LineAndColumn(bytes, offset);
         diagnostics.Add(DiagnosticCatalog.InvalidUtf8.At(path, line, column,
             $"The file is not valid UTF-8: byte 0x{bytes[offset]:X2} at offset {offset} does not start a UTF-8 character.",
             "Re-save the file as UTF-8 (PostgreSQL and psql read migrations as UTF-8)."));
@@ -211,11 +209,17 @@ public static class MigrationsValidator
             return;
         }
 
-        var line = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
-        var lineStart = bytes.AsSpan(0, offset).LastIndexOf((byte)'\n') + 1;
-        var column = Encoding.UTF8.GetCharCount(bytes.AsSpan(lineStart, offset - lineStart)) + 1;
+        var (line, column) = LineAndColumn(bytes, offset);
         diagnostics.Add(DiagnosticCatalog.NulCharacter.At(path, line, column,
             $"The file holds a NUL character (byte 0x00 at offset {offset}); PostgreSQL refuses it in SQL text.",
             "Remove it; write binary data as a bytea literal such as '\\x00'::bytea or with decode()."));
+    }
+
+    /// <summary>1-based line and column (in characters) of a byte offset whose preceding bytes are valid UTF-8.</summary>
+    private static (int Line, int Column) LineAndColumn(byte[] bytes, int offset)
+    {
+        var line = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
+        var lineStart = bytes.AsSpan(0, offset).LastIndexOf((byte)'\n') + 1;
+        return (line, Encoding.UTF8.GetCharCount(bytes.AsSpan(lineStart, offset - lineStart)) + 1);
     }
 }

@@ -111,19 +111,8 @@ public sealed class CrashTests(TestPostgres postgres)
         using var world = new World(postgres);
         world.Folder.AddMigration("0001_gated", "CREATE TABLE crash_c (id int);\n" + Gate + "CREATE TABLE crash_c2 (id int);\n",
             "DROP TABLE crash_c2;\nDROP TABLE crash_c;", "SELECT 1 FROM pg_tables WHERE tablename = 'crash_c';");
-        using (var gate = world.HoldGate())
-        using (var victim = world.Start("up --no-backup"))
-        {
-            world.Probe.WaitFor(GateWaiter, "the migration to reach the gate", () => victim.Output);
-            Strike(blow, victim, world.Probe, "streambot-migrate up");
-            if (blow == Blow.Terminate)
-            {
-                Assert.Equal(1, victim.WaitForExit(TimeSpan.FromMinutes(1)));
-                Assert.Contains("error SBM4005", victim.Output, StringComparison.Ordinal);
-                Assert.Contains("0001_gated.sql(2,", victim.Output, StringComparison.Ordinal);
-                Assert.Contains("stay applied", victim.Output, StringComparison.Ordinal); // 0000 committed before
-            }
-        }
+        // 0000 committed before the blow; the terminated run says so.
+        StrikeAtGate(world, "up --no-backup", blow, "streambot-migrate up", "SBM4005", "0001_gated.sql(2,", "stay applied");
 
         // 0000 committed in its own transaction; nothing of 0001 is there.
         Assert.Equal(1, world.Probe.Count("SELECT count(*) FROM drizzle_migrations"));
@@ -143,19 +132,7 @@ public sealed class CrashTests(TestPostgres postgres)
         using var world = new World(postgres);
         world.Folder.AddMigration("0001_gated", "CREATE TABLE crash_c (id int);\n" + Gate,
             "DROP TABLE crash_c;", "SELECT 1 FROM pg_tables WHERE tablename = 'crash_c';");
-        using (var gate = world.HoldGate())
-        using (var victim = world.Start("up --no-backup"))
-        {
-            world.Probe.WaitFor(GateWaiter, "the migration to reach the gate", () => victim.Output);
-            Strike(blow, victim, world.Probe, "streambot-migrate lock");
-            gate.Dispose();
-            if (blow == Blow.Terminate)
-            {
-                Assert.Equal(1, victim.WaitForExit(TimeSpan.FromMinutes(1)));
-                Assert.Contains("error SBM4017", victim.Output, StringComparison.Ordinal);
-                AssertNoStackTrace(victim.Output);
-            }
-        }
+        StrikeAtGate(world, "up --no-backup", blow, "streambot-migrate lock", "SBM4017");
 
         Assert.Equal(0, world.Probe.Count("SELECT count(*) FROM pg_tables WHERE tablename = 'crash_c'"));
         Assert.Equal(0, world.Probe.Count("SELECT count(*) FROM drizzle_migrations WHERE name = '0001_gated'"));
@@ -172,18 +149,7 @@ public sealed class CrashTests(TestPostgres postgres)
         world.Folder.AddMigration("0001_indexes",
             "CREATE INDEX CONCURRENTLY crash_a ON crash_t (a);\n" + Gate + "CREATE INDEX CONCURRENTLY crash_b ON crash_t (b);\n",
             "DROP INDEX crash_b;\nDROP INDEX crash_a;", "SELECT 1 FROM pg_indexes WHERE indexname IN ('crash_a', 'crash_b');");
-        using (var gate = world.HoldGate())
-        using (var victim = world.Start("up --no-backup"))
-        {
-            world.Probe.WaitFor(GateWaiter, "statement 2 to reach the gate", () => victim.Output);
-            Strike(blow, victim, world.Probe, "streambot-migrate up");
-            if (blow == Blow.Terminate)
-            {
-                Assert.Equal(1, victim.WaitForExit(TimeSpan.FromMinutes(1)));
-                Assert.Contains("error SBM4008", victim.Output, StringComparison.Ordinal);
-                Assert.Contains("--resume-from 2", victim.Output, StringComparison.Ordinal);
-            }
-        }
+        StrikeAtGate(world, "up --no-backup", blow, "streambot-migrate up", "SBM4008", "--resume-from 2");
 
         world.AssertLockFreed();
         AssertRefusesThenResumes(world, "0001_indexes", resumeFrom: 2, ran: "Statements 1 to 1 (lines 1) ran");
@@ -236,18 +202,7 @@ public sealed class CrashTests(TestPostgres postgres)
         world.Folder.AddMigration("0001_table", "CREATE TABLE crash_e (id int);\n",
             "SELECT pg_advisory_lock(4242);\nSELECT pg_advisory_unlock(4242);\nDROP TABLE crash_e;", "SELECT 1 FROM pg_tables WHERE tablename = 'crash_e';");
         world.AssertNextUpFinishes();
-        using (var gate = world.HoldGate())
-        using (var victim = world.Start("down --no-backup"))
-        {
-            world.Probe.WaitFor(GateWaiter, "the rollback to reach the gate", () => victim.Output);
-            Strike(blow, victim, world.Probe, "streambot-migrate down");
-            if (blow == Blow.Terminate)
-            {
-                Assert.Equal(1, victim.WaitForExit(TimeSpan.FromMinutes(1)));
-                Assert.Contains("error SBM4012", victim.Output, StringComparison.Ordinal);
-                AssertNoStackTrace(victim.Output);
-            }
-        }
+        StrikeAtGate(world, "down --no-backup", blow, "streambot-migrate down", "SBM4012");
 
         // As it was: the table and its journal row are both still there.
         Assert.Equal(1, world.Probe.Count("SELECT count(*) FROM pg_tables WHERE tablename = 'crash_e'"));
@@ -275,6 +230,27 @@ public sealed class CrashTests(TestPostgres postgres)
         Assert.Equal(1, world.Probe.Count($"SELECT count(*) FROM drizzle_migrations WHERE name = '{name}'"));
         Assert.Equal(0, world.Probe.Count("SELECT count(*) FROM drizzle_migrations_progress"));
         return resumed;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="arguments"/> against a migration (or rollback) that waits on the gate, strikes the
+    /// session named <paramref name="session"/> there, then opens the gate. A terminated run must end by itself with
+    /// <paramref name="code"/> and the given text, and no stack trace.
+    /// </summary>
+    private static void StrikeAtGate(World world, string arguments, Blow blow, string session, string code, params string[] text)
+    {
+        using var gate = world.HoldGate();
+        using var victim = world.Start(arguments);
+        world.Probe.WaitFor(GateWaiter, "the run to reach the gate", () => victim.Output);
+        Strike(blow, victim, world.Probe, session);
+        gate.Dispose();
+        if (blow == Blow.Terminate)
+        {
+            Assert.Equal(1, victim.WaitForExit(TimeSpan.FromMinutes(1)));
+            Assert.Contains("error " + code, victim.Output, StringComparison.Ordinal);
+            Assert.All(text, t => Assert.Contains(t, victim.Output, StringComparison.Ordinal));
+            AssertNoStackTrace(victim.Output);
+        }
     }
 
     private static void Strike(Blow blow, CliProcess victim, SqlProbe probe, string session)
