@@ -3,7 +3,10 @@ using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Cli;
 
-/// <summary>Progress to stdout; errors to stderr, in the form MSBuild's Exec and CI annotate.</summary>
+/// <summary>
+/// Progress to stdout; errors to stderr, in the form MSBuild's Exec and CI annotate. Every line is made printable,
+/// since messages quote text from the database.
+/// </summary>
 internal sealed class ConsoleRunLog(TextWriter stdout, TextWriter stderr) : IRunLog
 {
     public bool HasErrors { get; private set; }
@@ -12,7 +15,7 @@ internal sealed class ConsoleRunLog(TextWriter stdout, TextWriter stderr) : IRun
     {
         lock (stdout)
         {
-            stdout.WriteLine(line);
+            stdout.WriteLine(Printable.Of(line));
         }
     }
 
@@ -22,7 +25,7 @@ internal sealed class ConsoleRunLog(TextWriter stdout, TextWriter stderr) : IRun
         var writer = diagnostic.Severity == DiagnosticSeverity.Error ? stderr : stdout;
         lock (writer)
         {
-            writer.WriteLine(diagnostic.ToString());
+            writer.WriteLine(Printable.Of(diagnostic.ToString()));
         }
     }
 }

@@ -87,6 +87,13 @@ internal static class DatabaseCommand
                 $"{command} stopped on a database error at {settings.Describe()}: {settings.Redact(detail)}",
                 "Check the server log and the user's privileges; every migration that was not reported as applied is not applied."));
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A failure no step anticipated is a bug of this tool; the user still gets one coded line, not a trace.
+            log.Report(DiagnosticCatalog.UnexpectedError.AtFile("streambot-migrate",
+                $"{command} stopped on an unexpected {e.GetType().Name}: {settings.Redact(e.Message)}",
+                "Every migration that was not reported as applied is not applied. Please report this line and the command you ran."));
+        }
 
         return log.HasErrors ? CommandLine.Failed : CommandLine.Success;
     }

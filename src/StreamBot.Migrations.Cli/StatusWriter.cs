@@ -11,32 +11,32 @@ internal static class StatusWriter
 {
     public static void WriteTable(StatusReport report, TextWriter output)
     {
-        output.WriteLine($"Database {report.Database}");
-        output.WriteLine($"{"Migration",-55} {"State",-13} {"Applied at (UTC)",-19} {"Took",9}  By");
+        Line(output, $"Database {report.Database}");
+        Line(output, $"{"Migration",-55} {"State",-13} {"Applied at (UTC)",-19} {"Took",9}  By");
         foreach (var m in report.Migrations)
         {
             var at = m.AppliedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
             var took = m.ExecutionMs is { } ms ? ms.ToString(CultureInfo.InvariantCulture) + " ms" : "-";
-            output.WriteLine($"{Printable.Of(m.Name),-55} {State(m.State),-13} {at,-19} {took,9}  {(m.AppliedBy is null ? "-" : Printable.Of(m.AppliedBy))}");
+            Line(output, $"{m.Name,-55} {State(m.State),-13} {at,-19} {took,9}  {m.AppliedBy ?? "-"}");
             if (m.Progress is { } progress)
             {
-                output.WriteLine($"  stopped half-way: {progress.Done} of {progress.Total} statement(s) ran; up refuses until told how to go on (--resume-from {progress.Done + 1}, see SBM4018)");
+                Line(output, $"  stopped half-way: {progress.Done} of {progress.Total} statement(s) ran; up refuses until told how to go on (--resume-from {progress.Done + 1}, see SBM4018)");
             }
         }
 
         foreach (var index in report.InvalidIndexes)
         {
-            output.WriteLine($"INVALID index {index}: left by a failed or interrupted CREATE INDEX CONCURRENTLY (see SBM4023)");
+            Line(output, $"INVALID index {index}: left by a failed or interrupted CREATE INDEX CONCURRENTLY (see SBM4023)");
         }
 
-        output.WriteLine(report.LockHolder switch
+        Line(output, report.LockHolder switch
         {
             null => "Lock: free",
             { BackendAlive: false } gone => $"Lock: free (a row left by {gone}; its session has ended, so the next run takes it over)",
             var holder => $"Lock: held by {holder}",
         });
         var counts = report.Migrations.GroupBy(m => m.State).Select(g => $"{g.Count()} {State(g.Key)}");
-        output.WriteLine($"{report.Migrations.Count} migration(s): {string.Join(", ", counts)}.");
+        Line(output, $"{report.Migrations.Count} migration(s): {string.Join(", ", counts)}.");
     }
 
     public static void WriteJson(StatusReport report, TextWriter output)
@@ -92,6 +92,9 @@ internal static class StatusWriter
 
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
+
+    // Names, holders and index names come from the database: printed escaped, like every line of the CLI.
+    private static void Line(TextWriter output, string text) => output.WriteLine(Printable.Of(text));
 
     private static string State(MigrationState state) => state switch
     {

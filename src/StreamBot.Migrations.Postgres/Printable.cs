@@ -3,28 +3,23 @@ using System.Text;
 namespace StreamBot.Migrations.Postgres;
 
 /// <summary>
-/// Text read from the database (journal names, lock holders) is anybody's input: before it reaches a terminal or a
-/// build log, control characters become visible escapes so it cannot clear a screen, fake a line or hide itself.
+/// Messages carry text read from the database (journal names, lock holders), which is anybody's input. Every line
+/// the CLI prints goes through <see cref="Of"/>, so control characters become visible escapes and such text cannot
+/// clear a screen, fake a line of output or hide itself.
 /// </summary>
 internal static class Printable
 {
-    public static string Of(string? text, int maxLength = 200)
+    public static string Of(string text)
     {
-        if (text is null)
+        if (!text.Any(NeedsEscape))
         {
-            return string.Empty;
+            return text;
         }
 
-        var builder = new StringBuilder(Math.Min(text.Length, maxLength));
+        var builder = new StringBuilder(text.Length + 16);
         foreach (var c in text)
         {
-            if (builder.Length >= maxLength)
-            {
-                builder.Append('…');
-                break;
-            }
-
-            if (char.IsControl(c) || c is '\u2028' or '\u2029' or '\u202E' or '\u202D')
+            if (NeedsEscape(c))
             {
                 builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
             }
@@ -36,4 +31,6 @@ internal static class Printable
 
         return builder.ToString();
     }
+
+    private static bool NeedsEscape(char c) => char.IsControl(c) || c is '\u2028' or '\u2029' or '\u202D' or '\u202E';
 }

@@ -100,6 +100,15 @@ internal sealed class MigrationJournal(string tableName)
                 "Check the table's definition against the README (name text, hash text, applied_at timestamptz, execution_ms integer, applied_by text)."));
         }
 
+        // This tool's table has a UNIQUE name, but a journal created by the runbook or by hand may not.
+        var twice = rows.GroupBy(r => r.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+        {
+            throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
+                $"The journal table {TableName} lists {twice.Key} {twice.Count()} times (ids {string.Join(", ", twice.Select(r => r.Id))}), so it cannot say what is applied. Nothing was changed.",
+                $"Delete the extra rows (keep the first), then add the constraint: ALTER TABLE {TableName} ADD UNIQUE (name)."));
+        }
+
         return rows;
     }
 

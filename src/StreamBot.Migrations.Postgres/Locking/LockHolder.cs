@@ -5,5 +5,5 @@ public sealed record LockHolder(string LockedBy, DateTimeOffset LockedAt, DateTi
 {
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Printable.Of(LockedBy)} (since {LockedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, last heartbeat {HeartbeatAt.UtcDateTime:HH:mm:ss} UTC{(BackendPid is { } pid ? $", server pid {pid}{(BackendAlive ? "" : ", gone")}" : "")})";
+        $"{LockedBy} (since {LockedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, last heartbeat {HeartbeatAt.UtcDateTime:HH:mm:ss} UTC{(BackendPid is { } pid ? $", server pid {pid}{(BackendAlive ? "" : ", gone")}" : "")})";
 }

@@ -48,11 +48,11 @@ internal static class MigrationLock
                     // A row kept fresh by someone who does not use the advisory lock (an older tool, or a manual
                     // INSERT): respect it until it goes stale.
                     await UnlockAdvisoryAsync(connection).ConfigureAwait(false);
-                    await ReportWaitAsync(holder).ConfigureAwait(false);
+                    ReportWait(holder);
                 }
-                else
+                else if (clock.Elapsed >= nextReport)
                 {
-                    await ReportWaitAsync(await ReadHolderAsync(connection).ConfigureAwait(false)).ConfigureAwait(false);
+                    ReportWait(await ReadHolderAsync(connection).ConfigureAwait(false));
                 }
 
                 if (clock.Elapsed >= options.WaitTimeout)
@@ -66,15 +66,13 @@ internal static class MigrationLock
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellation).ConfigureAwait(false);
             }
 
-            async Task ReportWaitAsync(LockHolder? holder)
+            void ReportWait(LockHolder? holder)
             {
                 if (clock.Elapsed >= nextReport)
                 {
                     log.Info($"Waiting for the migration lock, held by {holder?.ToString() ?? "another session"} ...");
                     nextReport = clock.Elapsed + TimeSpan.FromSeconds(10);
                 }
-
-                await Task.CompletedTask.ConfigureAwait(false);
             }
         }
         catch

@@ -61,7 +61,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         if (options.DryRun)
         {
             await using var readOnly = await Database.OpenAsync(options.Connection, "plan").ConfigureAwait(false);
-            var planned = Pending(report, await _journal.ReadAsync(readOnly).ConfigureAwait(false));
+            var planned = Pending(report, Load(report), await _journal.ReadAsync(readOnly).ConfigureAwait(false));
             var resume = ResumePoint(planned, await _progress.ReadAsync(readOnly).ConfigureAwait(false));
             if (resume is { } r)
             {
@@ -73,9 +73,10 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         }
 
         await using var connection = await Database.OpenAsync(options.Connection, "up").ConfigureAwait(false);
+        var migrations = Load(report);
         // Fast path without the lock: journal rows commit together with their migrations, so when every file is in
         // the journal (with its checksum) there is nothing to do, whatever another applier is doing.
-        if (Pending(report, await _journal.ReadAsync(connection).ConfigureAwait(false)).Count == 0)
+        if (Pending(report, migrations, await _journal.ReadAsync(connection).ConfigureAwait(false)).Count == 0)
         {
             log.Info($"Database {options.Connection.Describe()} is up to date ({report.Migrations.Count} migration(s) applied).");
             return 0;
@@ -83,7 +84,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
 
         await using var lease = await MigrationLock.AcquireAsync(options.Connection, options.Lock, "up", log).ConfigureAwait(false);
         await _journal.EnsureAsync(connection).ConfigureAwait(false);
-        var pending = Pending(report, await _journal.ReadAsync(connection).ConfigureAwait(false));
+        var pending = Pending(report, migrations, await _journal.ReadAsync(connection).ConfigureAwait(false));
         if (pending.Count == 0)
         {
             log.Info($"Database {options.Connection.Describe()} is up to date ({report.Migrations.Count} migration(s) applied; another run applied the rest).");
@@ -91,7 +92,12 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         }
 
         var resumeAt = ResumePoint(pending, await _progress.ReadAsync(connection).ConfigureAwait(false));
-        WarnAboutInvalidIndexes(await InvalidIndexes.FindAsync(connection).ConfigureAwait(false), resumeAt is null);
+        if (resumeAt is null)
+        {
+            // When resuming, the interrupted statement's own INVALID index is about to be dropped and rebuilt.
+            WarnAboutInvalidIndexes(await InvalidIndexes.FindAsync(connection).ConfigureAwait(false));
+        }
+
         var backup = await BackupAsync(connection).ConfigureAwait(false);
         var applier = new MigrationApplier(connection, _journal, _progress, lease, options, log);
         var done = new List<(string Name, TimeSpan Took)>();
@@ -146,8 +152,8 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         {
             if (!files.TryGetValue(row.Name, out var file))
             {
-                throw new MigrationException(DiagnosticCatalog.AppliedFileMissing.AtFile(Path.Combine(report.Directory, Printable.Of(row.Name) + ".sql"),
-                    $"{Printable.Of(row.Name)} is applied but its file and README section are gone, so its rollback SQL is unknown.",
+                throw new MigrationException(DiagnosticCatalog.AppliedFileMissing.AtFile(Path.Combine(report.Directory, row.Name + ".sql"),
+                    $"{row.Name} is applied but its file and README section are gone, so its rollback SQL is unknown.",
                     "Restore the file and its README section from version control, or restore the database from a backup."));
             }
 
@@ -228,27 +234,31 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         return report;
     }
 
-    private List<LoadedMigration> Pending(ValidationReport report, List<AppliedMigration> applied)
+    /// <summary>Every migration of the folder, read and split once per run.</summary>
+    private static List<LoadedMigration> Load(ValidationReport report) =>
+        report.Migrations.Select(file => LoadedMigration.Load(file, report.Docs.GetValueOrDefault(file.Name))).ToList();
+
+    private List<LoadedMigration> Pending(ValidationReport report, List<LoadedMigration> migrations, List<AppliedMigration> applied)
     {
         var byName = applied.ToDictionary(a => a.Name, StringComparer.Ordinal);
         var files = report.Migrations.ToDictionary(m => m.Name, StringComparer.Ordinal);
         foreach (var row in applied.Where(a => !files.ContainsKey(a.Name)))
         {
-            throw new MigrationException(DiagnosticCatalog.AppliedFileMissing.AtFile(Path.Combine(report.Directory, Printable.Of(row.Name) + ".sql"),
-                $"{Printable.Of(row.Name)} is applied (journal {options.JournalTable}) but its file is missing, so the folder no longer describes the database. Nothing was applied.",
+            throw new MigrationException(DiagnosticCatalog.AppliedFileMissing.AtFile(Path.Combine(report.Directory, row.Name + ".sql"),
+                $"{row.Name} is applied (journal {options.JournalTable}) but its file is missing, so the folder no longer describes the database. Nothing was applied.",
                 "Restore the file from version control. If the migration was rolled back by hand, delete its journal row."));
         }
 
         var pending = new List<LoadedMigration>();
-        foreach (var file in report.Migrations)
+        foreach (var migration in migrations)
         {
-            var migration = LoadedMigration.Load(file, report.Docs.GetValueOrDefault(file.Name));
+            var file = migration.File;
             if (byName.TryGetValue(file.Name, out var row))
             {
                 if (row.Hash != migration.Hash)
                 {
                     throw new MigrationException(DiagnosticCatalog.ChecksumMismatch.AtFile(file.FullPath,
-                        $"{file.FileName} changed after it was applied on {row.AppliedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC by {Printable.Of(row.AppliedBy)} (journal SHA-256 {Printable.Of(row.Hash, 12)}, file {migration.Hash[..12]}...). Nothing was applied.",
+                        $"{file.FileName} changed after it was applied on {row.AppliedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC by {row.AppliedBy} (journal SHA-256 {Prefix(row.Hash)}, file {Prefix(migration.Hash)}). Nothing was applied.",
                         "Revert the file to what was applied (git log -p on it) and put the change in a new migration."));
                 }
 
@@ -309,9 +319,9 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         return (migration, n - 1);
     }
 
-    private void WarnAboutInvalidIndexes(List<string> indexes, bool includeAll)
+    private void WarnAboutInvalidIndexes(List<string> indexes)
     {
-        if (indexes.Count > 0 && includeAll)
+        if (indexes.Count > 0)
         {
             log.Report(DiagnosticCatalog.InvalidIndex.AtFile("streambot-migrate",
                 $"INVALID index(es) in the database, left by a failed or interrupted CREATE INDEX CONCURRENTLY: {string.Join(", ", indexes)}. Queries do not use them; writes still maintain them.",
@@ -331,7 +341,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         return ordered.Any(a => a.Name == name)
             ? ordered.TakeWhile(a => string.CompareOrdinal(a.Name, name) >= 0).ToList()
             : throw new MigrationException(DiagnosticCatalog.NotApplied.AtFile("streambot-migrate",
-                $"{Printable.Of(name)} is not applied, so it cannot be rolled back. Applied: {(applied.Count == 0 ? "none" : string.Join(", ", ordered.Select(a => Printable.Of(a.Name))))}.",
+                $"{name} is not applied, so it cannot be rolled back. Applied: {(applied.Count == 0 ? "none" : string.Join(", ", ordered.Select(a => a.Name)))}.",
                 "Name an applied migration exactly as in the journal (e.g. 0004_add_giveaway_concurrency_improvements), or run status."));
     }
 
@@ -361,6 +371,9 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
 
         log.Info("Nothing was changed.");
     }
+
+    // The journal's hash is whatever someone wrote there: it may be shorter than a prefix.
+    private static string Prefix(string hash) => hash.Length > 12 ? hash[..12] + "..." : hash;
 
     internal static string Ms(TimeSpan elapsed) => elapsed.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture) + " ms";
 }

@@ -83,6 +83,7 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnsupportedMSBuild = new("SBM9001", W, "Validation skipped under .NET Framework MSBuild");
     // Raised by the package's .targets, listed here so that every code has one home.
     public static readonly DiagnosticDescriptor CliFailedSilently = new("SBM9002", E, "streambot-migrate exited with an error it did not report");
+    public static readonly DiagnosticDescriptor UnexpectedError = new("SBM9003", E, "Unexpected internal error");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
@@ -97,6 +98,6 @@ internal static class DiagnosticCatalog
         OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
         InvalidIndex,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
-        UnsupportedMSBuild, CliFailedSilently,
+        UnsupportedMSBuild, CliFailedSilently, UnexpectedError,
     ];
 }

@@ -93,6 +93,7 @@ public sealed partial class HostileInputTests(TestPostgres postgres)
         ["journal row whose file is gone"] = ("INSERT INTO drizzle_migrations (name, hash, execution_ms, applied_by) VALUES ('0009_ghost', 'x', 1, 'me')", "up", "SBM4007"),
         ["journal row named with quotes and semicolons"] = ("INSERT INTO drizzle_migrations (name, hash, execution_ms, applied_by) VALUES ($$0003_x'); DROP TABLE sentinel; --$$, 'x', 1, 'me')", "up", "SBM4007"),
         ["rollback of a row named with quotes and semicolons"] = ("INSERT INTO drizzle_migrations (name, hash, execution_ms, applied_by) VALUES ($$0003_x'); DROP TABLE sentinel; --$$, 'x', 1, 'me')", "down \"0003_x'); DROP TABLE sentinel; --\"", "SBM4007"),
+        ["journal without its unique name, listing a migration twice"] = ("ALTER TABLE drizzle_migrations DROP CONSTRAINT drizzle_migrations_name_key; INSERT INTO drizzle_migrations (name, hash, execution_ms, applied_by) SELECT name, hash, execution_ms, applied_by FROM drizzle_migrations WHERE name = '0001_add_balances'", "up", "SBM4009"),
         ["journal checksum edited"] = ("UPDATE drizzle_migrations SET hash = 'deadbeef' WHERE name = '0001_add_balances'", "up", "SBM4006"),
         ["journal hash column of another type"] = ("ALTER TABLE drizzle_migrations ALTER COLUMN hash TYPE bytea USING hash::bytea", "up", "SBM4009"),
         ["journal without applied_by"] = ("ALTER TABLE drizzle_migrations DROP COLUMN applied_by", "status", "SBM4009"),
