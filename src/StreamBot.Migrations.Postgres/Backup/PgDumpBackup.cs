@@ -113,6 +113,7 @@ internal static partial class PgDumpBackup
             info.Environment[key] = value;
         }
 
+        using var serviceFile = SslPasswordServiceFile.For(settings, info);
         using var process = StartOrExplain(info);
         var stderr = process.StandardError.ReadToEndAsync();
         long written;

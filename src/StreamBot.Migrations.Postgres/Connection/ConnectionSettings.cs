@@ -5,8 +5,11 @@ using StreamBot.Migrations.Validation;
 namespace StreamBot.Migrations.Postgres.Connection;
 
 /// <summary>
-/// Where the migrations go: parsed from a <c>postgres://</c> URI or an Npgsql keyword string. Knows its password
-/// only to hand it to Npgsql and to pg_dump's environment; <see cref="Describe"/> and every message leave it out.
+/// Where the migrations go, from any of the three forms users write: libpq's <c>postgres://</c> URI, libpq's
+/// <c>host=... dbname=...</c> keyword/value list, or Npgsql's <c>Host=...;Database=...</c>. All three are read into
+/// libpq keywords (<see cref="LibpqKeyword"/>), from which both the tool's own Npgsql connection and pg_dump's
+/// environment are built, so a setting reaches both or is refused. The raw text is never kept: messages are built
+/// from parsed values (host, port, database, user), and <see cref="Describe"/> and every message leave the password out.
 /// </summary>
 public sealed class ConnectionSettings
 {
@@ -16,43 +19,55 @@ public sealed class ConnectionSettings
     /// <summary>The conventional variable, as in the runbook (<c>psql $DATABASE_URL</c>).</summary>
     public const string DatabaseUrlVariable = "DATABASE_URL";
 
-    private static readonly Dictionary<string, string> UriParameters = new(StringComparer.OrdinalIgnoreCase)
+    private const string Forms = "Use postgres://user:password@host:5432/database?sslmode=require, host=... port=5432 dbname=... user=... (libpq), or Host=...;Port=5432;Database=...;Username=... (Npgsql).";
+
+    // libpq keyword -> value, after validation; the host is always set.
+    private readonly Dictionary<string, string> _libpq;
+
+    // Npgsql settings with no libpq counterpart (Search Path, Include Error Detail, ...): the tool's connection only.
+    private readonly Dictionary<string, object> _npgsqlOnly;
+
+    private ConnectionSettings(Dictionary<string, string> libpq, Dictionary<string, object> npgsqlOnly)
     {
-        ["sslmode"] = "SSL Mode",
-        ["application_name"] = "Application Name",
-        ["connect_timeout"] = "Timeout",
-        ["options"] = "Options",
-        ["target_session_attrs"] = "Target Session Attributes",
-        ["sslrootcert"] = "Root Certificate",
-        ["sslcert"] = "SSL Certificate",
-        ["sslkey"] = "SSL Key",
-        ["search_path"] = "Search Path",
-    };
+        _libpq = libpq;
+        _npgsqlOnly = npgsqlOnly;
+    }
 
-    private ConnectionSettings(NpgsqlConnectionStringBuilder builder) => Builder = builder;
+    /// <summary>Host name, IP address, or the directory of a Unix socket.</summary>
+    public string Host => _libpq[LibpqKeyword.Host.Name];
 
-    internal NpgsqlConnectionStringBuilder Builder { get; }
+    /// <summary>TCP port (also the number in a Unix socket's file name).</summary>
+    public int Port => int.Parse(_libpq.GetValueOrDefault(LibpqKeyword.Port.Name, "5432"), CultureInfo.InvariantCulture);
 
-    /// <summary>Host (or socket directory).</summary>
-    public string Host => Builder.Host ?? "localhost";
-
-    /// <summary>TCP port.</summary>
-    public int Port => Builder.Port;
-
-    /// <summary>Database name.</summary>
-    public string Database => Builder.Database ?? Builder.Username ?? "postgres";
+    /// <summary>Database name (libpq's default: the user name).</summary>
+    public string Database => _libpq.GetValueOrDefault(LibpqKeyword.DatabaseName.Name) ?? Username ?? Environment.UserName;
 
     /// <summary>User name, if given.</summary>
-    public string? Username => Builder.Username;
+    public string? Username => _libpq.GetValueOrDefault(LibpqKeyword.User.Name);
 
-    internal string? Password => Builder.Password;
+    /// <summary>Whether <see cref="Host"/> is a Unix socket directory.</summary>
+    public bool IsUnixSocket => Host.StartsWith('/');
 
-    /// <summary>"host:port/database as user", never with the password.</summary>
-    public string Describe() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}/{Database}") + (Username is null ? string.Empty : $" as {Username}");
+    internal string? Password => _libpq.GetValueOrDefault(LibpqKeyword.Password.Name);
 
-    /// <summary>Removes the password from a text that might quote it (an exception message, say).</summary>
-    public string Redact(string text) => RedactSecret(text, Password);
+    /// <summary>libpq's sslmode (prefer when not given).</summary>
+    internal string SslMode => _libpq.GetValueOrDefault(LibpqKeyword.SslMode.Name) ?? "prefer";
+
+    /// <summary>The CA file that verify-ca and verify-full check the server against, if given.</summary>
+    internal string? RootCertificate => _libpq.GetValueOrDefault("sslrootcert");
+
+    /// <summary>A key's passphrase, which libpq only reads from a connection string or a service file.</summary>
+    internal string? SslPassword => _libpq.GetValueOrDefault(LibpqKeyword.SslPassword.Name);
+
+    /// <summary>"host:port/database as user" (the socket directory for a socket), never with the password.</summary>
+    public string Describe()
+    {
+        var host = Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host;
+        return string.Create(CultureInfo.InvariantCulture, $"{host}:{Port}/{Database}") + (Username is null ? string.Empty : $" as {Username}");
+    }
+
+    /// <summary>Removes the passwords from a text that might quote them (an exception message, say).</summary>
+    public string Redact(string text) => RedactSecret(RedactSecret(text, Password), SslPassword);
 
     internal static string RedactSecret(string text, string? secret) =>
         string.IsNullOrEmpty(secret) ? text : text.Replace(secret, "********", StringComparison.Ordinal);
@@ -79,127 +94,212 @@ public sealed class ConnectionSettings
         return Parse(value, source, out problem);
     }
 
-    /// <summary>Parses a URI or keyword connection string.</summary>
+    /// <summary>Parses a libpq URI, a libpq keyword/value list or an Npgsql keyword string.</summary>
     public static ConnectionSettings? Parse(string value, string source, out Diagnostic? problem)
     {
         problem = null;
-        var trimmed = value.Trim();
+        var text = value.Trim();
         try
         {
-            var builder = trimmed.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
-                ? FromUri(trimmed)
-                : new NpgsqlConnectionStringBuilder(trimmed);
-            if (string.IsNullOrEmpty(builder.Host))
+            if (LibpqSyntax.IsUri(text))
             {
-                throw new FormatException("it names no host");
+                return FromLibpq(LibpqSyntax.ParseUri(text), "URI parameter");
             }
 
-            return new ConnectionSettings(builder);
+            // A ';' marks Npgsql's form; libpq's form separates settings with white space. Either may be mistaken
+            // for the other (a libpq password may hold a ';', a lone Npgsql "Host=db" has no ';'), so the other form is
+            // tried before giving up, and the error shown is the likelier form's.
+            var npgsqlFirst = text.Contains(';', StringComparison.Ordinal);
+            try
+            {
+                return npgsqlFirst ? FromNpgsql(text) : FromLibpq(LibpqSyntax.ParseKeywordValue(text), "setting");
+            }
+            catch (ConnectionFormatException) when (TryOtherForm(text, npgsqlFirst) is { } other)
+            {
+                return other;
+            }
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or UriFormatException or KeyNotFoundException)
+        catch (ConnectionFormatException e)
         {
+            // By construction the message holds no text of the connection string: see LibpqSyntax and FromNpgsql.
             problem = DiagnosticCatalog.MalformedConnection.AtFile("streambot-migrate",
-                $"{source} is not a valid PostgreSQL connection string: {RedactSecret(e.Message, GuessPassword(trimmed))}.",
-                "Use postgres://user:password@host:5432/database?sslmode=require or Host=...;Port=5432;Database=...;Username=...;Password=...");
+                $"{source} is not a valid PostgreSQL connection string: {e.Message}.", Forms);
             return null;
         }
     }
 
-    private static NpgsqlConnectionStringBuilder FromUri(string text)
+    private static ConnectionSettings? TryOtherForm(string text, bool npgsqlWasFirst)
     {
-        var uri = new Uri(text);
-        var builder = new NpgsqlConnectionStringBuilder
+        try
         {
-            Host = uri.Host.Trim('[', ']'),
-            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
-        };
-
-        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
-        if (database.Length > 0)
-        {
-            builder.Database = database;
+            return npgsqlWasFirst ? FromLibpq(LibpqSyntax.ParseKeywordValue(text), "setting") : FromNpgsql(text);
         }
-
-        if (uri.UserInfo.Length > 0)
+        catch (ConnectionFormatException)
         {
-            var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
-            builder.Username = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
-            if (colon >= 0)
-            {
-                builder.Password = Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
-            }
+            return null;
         }
-
-        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
-            var value = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair[(equals + 1)..]);
-            if (!UriParameters.TryGetValue(key, out var keyword))
-            {
-                throw new FormatException($"the URI parameter '{key}' is not supported (known: {string.Join(", ", UriParameters.Keys)})");
-            }
-
-            builder[keyword] = keyword == "SSL Mode" ? NormalizeSslMode(value) : value;
-        }
-
-        return builder;
     }
 
-    // libpq spells modes in lower case with dashes (verify-full); Npgsql wants VerifyFull.
-    private static string NormalizeSslMode(string value) =>
-        string.Concat(value.Split('-').Select(part => part.Length == 0 ? part : char.ToUpperInvariant(part[0]) + part[1..]));
-
-    private static string? GuessPassword(string text)
+    private static ConnectionSettings FromLibpq(List<(string Key, string Value)> pairs, string what)
     {
-        var uriPassword = System.Text.RegularExpressions.Regex.Match(text, "^[a-z]+://[^:/@]*:([^@]*)@", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
-        if (uriPassword.Success)
+        var libpq = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < pairs.Count; i++)
         {
-            return uriPassword.Groups[1].Value;
+            var (key, value) = pairs[i];
+            if (LibpqKeyword.Find(key) is not { } keyword)
+            {
+                throw new ConnectionFormatException(LibpqKeyword.Unsupported.Contains(key)
+                    ? $"libpq's {key} is not supported (the tool's own connection could not honour it); remove it"
+                    : $"{what} {i + 1} is not a libpq connection keyword (known: {string.Join(", ", LibpqKeyword.All.Select(k => k.Name))})");
+            }
+
+            // As in libpq, a later setting of the same keyword wins (a URI's query parameters override its host part).
+            libpq[keyword.Name] = value;
         }
 
-        var keyword = System.Text.RegularExpressions.Regex.Match(text, "(?:password|pwd)\\s*=\\s*([^;]*)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
-        return keyword.Success ? keyword.Groups[1].Value.Trim() : null;
+        return Validated(libpq, new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase));
+    }
+
+    private static ConnectionSettings FromNpgsql(string text)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(text);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            // Npgsql's own message quotes the offending keyword or value, which may be the password: not used.
+            throw new ConnectionFormatException("it is not Key=Value;... with keywords Npgsql knows and values of the right type");
+        }
+
+        var libpq = new Dictionary<string, string>(StringComparer.Ordinal);
+        var npgsqlOnly = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
+        foreach (KeyValuePair<string, object?> setting in builder)
+        {
+            if (setting.Value is null)
+            {
+                continue;
+            }
+
+            if (LibpqKeyword.FromNpgsql(setting.Key) is { } keyword)
+            {
+                libpq[keyword.Name] = keyword.FromNpgsqlValue(setting.Value);
+            }
+            else
+            {
+                npgsqlOnly[setting.Key] = setting.Value;
+            }
+        }
+
+        return Validated(libpq, npgsqlOnly);
+    }
+
+    private static ConnectionSettings Validated(Dictionary<string, string> libpq, Dictionary<string, object> npgsqlOnly)
+    {
+        foreach (var (name, value) in libpq)
+        {
+            var keyword = LibpqKeyword.Find(name)!;
+            if (keyword.Allowed is { } allowed && !allowed.Contains(value, StringComparer.Ordinal))
+            {
+                throw new ConnectionFormatException($"{name} must be one of {string.Join(", ", allowed)}");
+            }
+        }
+
+        if (libpq.TryGetValue(LibpqKeyword.Port.Name, out var port) && (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number is < 1 or > 65535))
+        {
+            throw new ConnectionFormatException(port.Contains(',', StringComparison.Ordinal)
+                ? "it names several ports; this tool connects to one host"
+                : "the port is not a number from 1 to 65535");
+        }
+
+        if (libpq.TryGetValue(LibpqKeyword.ConnectTimeout.Name, out var timeout) && !int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            throw new ConnectionFormatException("connect_timeout is not a whole number of seconds");
+        }
+
+        libpq[LibpqKeyword.Host.Name] = CheckedHost(libpq.GetValueOrDefault(LibpqKeyword.Host.Name));
+        var settings = new ConnectionSettings(libpq, npgsqlOnly);
+        try
+        {
+            _ = settings.ToNpgsql("check");
+        }
+        catch (ArgumentException)
+        {
+            throw new ConnectionFormatException("Npgsql refuses one of its values");
+        }
+
+        return settings;
+    }
+
+    /// <summary>
+    /// A host name, an IP address, or an absolute socket directory; nothing else goes to name resolution. Without a
+    /// host, libpq's default on Debian and most Linux packages: the socket directory /var/run/postgresql.
+    /// </summary>
+    private static string CheckedHost(string? host)
+    {
+        if (string.IsNullOrEmpty(host))
+        {
+            return Directory.Exists("/var/run/postgresql") ? "/var/run/postgresql" : "localhost";
+        }
+
+        if (host.Contains(',', StringComparison.Ordinal))
+        {
+            throw new ConnectionFormatException("it names several hosts; this tool connects to one (name the primary)");
+        }
+
+        var valid = host.StartsWith('/')
+            ? !host.Any(char.IsControl)
+            : host.Length <= 253 && host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or ':' or '%');
+        return valid ? host : throw new ConnectionFormatException("the host is not a host name (at most 253 characters), an IP address or an absolute socket directory");
     }
 
     /// <summary>The connection string for Npgsql, with an application name that identifies the tool in pg_stat_activity.</summary>
     internal string ToNpgsql(string applicationName)
     {
-        var copy = new NpgsqlConnectionStringBuilder(Builder.ConnectionString)
+        var builder = new NpgsqlConnectionStringBuilder();
+        foreach (var (name, value) in _libpq)
         {
-            ApplicationName = Builder.ApplicationName ?? applicationName,
-            // Migrations can run long; the statement timeout is the server's business, not the driver's.
-            CommandTimeout = 0,
-            Pooling = false,
-        };
-        if (Builder.Timeout == 15)
-        {
-            copy.Timeout = 10;
+            var keyword = LibpqKeyword.Find(name)!;
+            builder[keyword.NpgsqlKey] = keyword.ToNpgsqlValue(value);
         }
 
-        return copy.ConnectionString;
+        foreach (var (key, value) in _npgsqlOnly)
+        {
+            builder[key] = value;
+        }
+
+        builder.ApplicationName ??= applicationName;
+        // Migrations can run long; the statement timeout is the server's business, not the driver's.
+        builder.CommandTimeout = 0;
+        builder.Pooling = false;
+        if (!_libpq.ContainsKey(LibpqKeyword.ConnectTimeout.Name))
+        {
+            builder.Timeout = 10;
+        }
+
+        return builder.ConnectionString;
     }
 
-    /// <summary>libpq environment for child processes (pg_dump): the password travels here, never on a command line.</summary>
+    /// <summary>
+    /// libpq environment for child processes (pg_dump): every setting the connection has, the password included,
+    /// so none travels on a command line. <see cref="SslPassword"/> has no variable; see <see cref="Backup.PgDumpBackup"/>.
+    /// </summary>
     internal IReadOnlyDictionary<string, string?> LibpqEnvironment()
     {
-        var environment = new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
-            ["PGHOST"] = Host,
-            ["PGPORT"] = Port.ToString(CultureInfo.InvariantCulture),
-            ["PGDATABASE"] = Database,
-            ["PGUSER"] = Username,
-            ["PGPASSWORD"] = Password,
-            ["PGCONNECT_TIMEOUT"] = "10",
+            [LibpqKeyword.ConnectTimeout.Variable!] = "10",
+            [LibpqKeyword.DatabaseName.Variable!] = Database,
+            // Explicit, so that a PGPORT in the caller's environment cannot send pg_dump to another server.
+            [LibpqKeyword.Port.Variable!] = Port.ToString(CultureInfo.InvariantCulture),
         };
-        if (Builder.SslMode != SslMode.Prefer)
+        foreach (var (name, value) in _libpq)
         {
-            environment["PGSSLMODE"] = Builder.SslMode switch
+            if (LibpqKeyword.Find(name)!.Variable is { } variable)
             {
-                SslMode.VerifyCA => "verify-ca",
-                SslMode.VerifyFull => "verify-full",
-                var mode => mode.ToString().ToLowerInvariant(),
-            };
+                environment[variable] = value;
+            }
         }
 
         return environment;

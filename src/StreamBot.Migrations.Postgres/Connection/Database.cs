@@ -47,24 +47,33 @@ internal static class Database
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw new MigrationException(DiagnosticCatalog.CannotConnect.AtFile("streambot-migrate",
-                $"Cannot connect to PostgreSQL at {settings.Describe()}: {settings.Redact(Reason(e))}",
+                $"Cannot connect to PostgreSQL at {settings.Describe()}: {settings.Redact(Reason(e, settings))}.",
                 Hint(e)));
         }
     }
 
-    private static string Reason(Exception e) => e switch
+    private static string Reason(Exception e, ConnectionSettings settings) => e switch
     {
-        PostgresException p => $"{p.MessageText} (SQLSTATE {p.SqlState})",
-        NpgsqlException { InnerException: SocketException s } => s.Message,
+        PostgresException p => $"{p.MessageText.TrimEnd('.')} (SQLSTATE {p.SqlState})",
+        // .NET says only that its validation callback refused the certificate; say what was checked, as psql would.
+        NpgsqlException { InnerException: System.Security.Authentication.AuthenticationException } when settings.SslMode is "verify-ca" or "verify-full" =>
+            $"the server's TLS certificate failed verification (sslmode={settings.SslMode}): it does not chain to a CA in " +
+            $"{settings.RootCertificate ?? "~/.postgresql/root.crt"}, or it has expired" +
+            (settings.SslMode == "verify-full" ? $", or it does not name the host {settings.Host}" : string.Empty),
+        NpgsqlException { InnerException: System.Security.Authentication.AuthenticationException a } => $"the TLS handshake failed ({a.Message.TrimEnd('.')})",
+        NpgsqlException { InnerException: SocketException s } => s.Message.TrimEnd('.'),
         NpgsqlException { InnerException: TimeoutException } => "the connection timed out",
-        NpgsqlException { InnerException: { } inner } => e.Message + " " + inner.Message,
-        _ => e.Message,
+        NpgsqlException { InnerException: { } inner } => inner.Message.TrimEnd('.'),
+        _ => e.Message.TrimEnd('.'),
     };
 
     private static string Hint(Exception e) => e switch
     {
         PostgresException { SqlState: "28P01" or "28000" } => "Check the user name and password (in DATABASE_URL, or PGPASSWORD / ~/.pgpass).",
         PostgresException { SqlState: "3D000" } => "Create the database first (createdb), or fix the database name in the connection string.",
+        PostgresException { SqlState: "57P03" } => "The server is starting up or shutting down; try again once it accepts connections.",
+        NpgsqlException { InnerException: System.Security.Authentication.AuthenticationException } =>
+            "Point sslrootcert at the CA that signed the server's certificate (psql \"$DATABASE_URL\" shows the same check), or use sslmode=require to encrypt without verifying.",
         _ => "Check that the server is running and reachable from here, and that host, port and sslmode are right.",
     };
 

@@ -39,7 +39,8 @@ public sealed partial class HostileInputTests(TestPostgres postgres)
     public static TheoryData<string, string, string> ConnectionCases() => new()
     {
         // name, connection string ({server} = host:port of the test server, {user}; the password is always "Hostile-Pw_41"), code
-        { "empty URI", "postgres://", "SBM4002" },
+        // As in libpq, a URI that names nothing means the default socket directory and the OS user: it connects or fails there.
+        { "empty URI", "postgres://", "SBM4003" },
         { "port not a number", "postgres://{user}:Hostile-Pw_41@127.0.0.1:notaport/app", "SBM4002" },
         { "port out of range", "postgres://{user}:Hostile-Pw_41@127.0.0.1:99999/app", "SBM4002" },
         { "broken IPv6 host", "postgres://{user}:Hostile-Pw_41@[::1:5432/app", "SBM4002" },
@@ -54,8 +55,14 @@ public sealed partial class HostileInputTests(TestPostgres postgres)
         { "nothing listens on the port", "postgres://{user}:Hostile-Pw_41@127.0.0.1:{closed}/postgres", "SBM4003" },
         { "wrong password", "postgres://{user}:Hostile-Pw_41@{server}/postgres", "SBM4003" },
         { "database does not exist", "postgres://{user}:{password}@{server}/no_such_database", "SBM4003" },
-        { "TLS required, server has none", "postgres://{user}:Hostile-Pw_41@{server}/postgres?sslmode=require", "SBM4003" },
+        { "TLS required, wrong password", "postgres://{user}:Hostile-Pw_41@{server}/postgres?sslmode=require", "SBM4003" },
         { "keyword form, TLS required", "Host=127.0.0.1;Port={port};Username={user};Password=Hostile-Pw_41;SSL Mode=Require", "SBM4003" },
+        { "libpq keyword form, nothing listens", "host=127.0.0.1 port={closed} dbname=bot user={user} password=Hostile-Pw_41", "SBM4003" },
+        { "libpq keyword form, wrong password", "host=127.0.0.1 port={port} dbname=postgres user={user} password=Hostile-Pw_41", "SBM4003" },
+        { "libpq keyword form, unknown keyword", "host=127.0.0.1 port={port} frobnicate=1 password=Hostile-Pw_41", "SBM4002" },
+        { "libpq keyword form, unterminated quote", "host=127.0.0.1 port={port} password='Hostile-Pw_41", "SBM4002" },
+        { "libpq keyword form, keyword without '='", "host=127.0.0.1 port={port} password Hostile-Pw_41", "SBM4002" },
+        { "socket directory that does not exist", "postgres://{user}:Hostile-Pw_41@/postgres?host=/nonexistent/socket/dir", "SBM4003" },
         { "ten thousand characters of host", "postgres://{user}:Hostile-Pw_41@" + new string('h', 10_000) + ":5432/app", "SBM4002|SBM4003" },
     };
 

@@ -37,10 +37,30 @@ public sealed class SecretsAuditTests(TestPostgres postgres)
         // what is checked here is that nothing the CLI prints or starts repeats it.
         outputs.Add(CliProcess.Run($"up --connection \"{keyword}\" {dir}", new Dictionary<string, string?> { ["PATH"] = chain.SearchPath }).Output);
 
+        // libpq's key=value form, in the variable: the issue's own example (nothing listening), a wrong password, and
+        // real runs with a backup, so its password also travels to pg_dump.
+        var uri = new Uri(s.Url);
+        var database = uri.AbsolutePath.Trim('/');
+        var user = uri.UserInfo.Split(':')[0];
+        var libpq = $"host=127.0.0.1 port={uri.Port} dbname={database} user={user} password='{password}'";
+        foreach (var (form, command) in new[]
+        {
+            ($"host=127.0.0.1 port=1 dbname=bot user=app password={password}", "status"),
+            (libpq.Replace(password, "Wr0ng-Secret-xyz", StringComparison.Ordinal), "up"),
+            (libpq, "down"),
+            (libpq, "up"),
+            ($"host=127.0.0.1 port={uri.Port} dbname={database} user={user} password={password} frobnicate=1", "status"),
+            ($"postgres://{user}:{Uri.EscapeDataString(password)}@/{database}?host=127.0.0.1&port={uri.Port}", "down"),
+            ($"postgres://{user}:{Uri.EscapeDataString(password)}@/{database}?host=127.0.0.1&port={uri.Port}", "up"),
+        })
+        {
+            outputs.Add(CliProcess.Run($"{command} {dir}", new Dictionary<string, string?> { ["DATABASE_URL"] = form, ["PATH"] = chain.SearchPath }).Output);
+        }
+
         var backups = Directory.GetFiles(s.BackupDirectory);
         var commandLines = chain.CommandLines.Where(l => !l.Contains("--connection", StringComparison.Ordinal) || l.Contains("pg_dump", StringComparison.Ordinal)).ToList();
-        Assert.True(backups.Length >= 5, $"expected a backup per run with work, found {backups.Length}");
-        Assert.True(commandLines.Count >= 5 * 3, $"expected the pg_dump chain of each backup, got {commandLines.Count} lines");
+        Assert.True(backups.Length >= 8, $"expected a backup per run with work, found {backups.Length}");
+        Assert.True(commandLines.Count >= 8 * 3, $"expected the pg_dump chain of each backup, got {commandLines.Count} lines");
         Assert.Contains(commandLines, l => l.Contains("streambot-migrate", StringComparison.Ordinal));
 
         var haystacks = outputs.Concat(backups.Select(Path.GetFileName)).Concat(commandLines).ToList();
@@ -48,6 +68,6 @@ public sealed class SecretsAuditTests(TestPostgres postgres)
         var hits = haystacks.Sum(h => forms.Count(f => h!.Contains(f, StringComparison.Ordinal)));
         Assert.True(hits == 0, "password found in:\n" + string.Join("\n---\n", haystacks.Where(h => forms.Any(f => h!.Contains(f, StringComparison.Ordinal)))));
         Assert.All(backups, b => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(b)));
-        ReliabilityFigures.Record("secrets", $"{commands.Length + 3} commands, {outputs.Count} outputs, {backups.Length} backup names, {commandLines.Count} process command lines searched: {hits} hits");
+        ReliabilityFigures.Record("secrets", $"{outputs.Count} commands in 4 connection forms, {outputs.Count} outputs, {backups.Length} backup names, {commandLines.Count} process command lines searched: {hits} hits");
     }
 }
