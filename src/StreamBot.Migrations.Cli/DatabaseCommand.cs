@@ -76,25 +76,41 @@ internal static class DatabaseCommand
         {
             // A migration file that vanished or became unreadable between validation and use.
             log.Report(DiagnosticCatalog.FileUnreadable.AtFile(options.Directory,
-                $"{command} stopped: a migration file cannot be read ({e.Message}).",
-                "Check the migrations directory and run again; nothing that was not reported as applied is applied."));
+                $"{command} stopped: a migration file cannot be read ({e.Message.TrimEnd('.')}). {Outcome(command)}",
+                "Check the migrations directory and run again."));
         }
         catch (NpgsqlException e)
         {
             // A database error no step anticipated (a permission, a dropped connection): still one coded line.
-            var detail = e is PostgresException p ? $"{p.MessageText} (SQLSTATE {p.SqlState})" : e.Message;
-            log.Report(DiagnosticCatalog.DatabaseError.AtFile("streambot-migrate",
-                $"{command} stopped on a database error at {settings.Describe()}: {settings.Redact(detail)}",
-                "Check the server log and the user's privileges; every migration that was not reported as applied is not applied."));
+            var (descriptor, hint) = e switch
+            {
+                PostgresException { SqlState: "25006" } => (DiagnosticCatalog.ReadOnlyServer,
+                    "Point the connection at the primary (libpq's target_session_attrs=read-write picks it among several hosts)."),
+                PostgresException { SqlState: "42501" } => (DiagnosticCatalog.DatabaseError,
+                    "Grant the role what the README's \"Database roles\" section lists, or run as the owner of the tables."),
+                PostgresException => (DiagnosticCatalog.DatabaseError, "Check the server log for the statement and its cause, fix it, and run again."),
+                _ => (DiagnosticCatalog.DatabaseError, "Find out why (the server log: a restart, a crash, a failover), then run again once the server answers."),
+            };
+            log.Report(descriptor.AtFile("streambot-migrate",
+                $"{command} stopped on a database error at {settings.Describe()}: {settings.Redact(ConnectionFailure.Reason(e, settings))}. {Outcome(command)}",
+                hint));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A failure no step anticipated is a bug of this tool; the user still gets one coded line, not a trace.
             log.Report(DiagnosticCatalog.UnexpectedError.AtFile("streambot-migrate",
-                $"{command} stopped on an unexpected {e.GetType().Name}: {settings.Redact(e.Message)}",
-                "Every migration that was not reported as applied is not applied. Please report this line and the command you ran."));
+                $"{command} stopped on an unexpected {e.GetType().Name}: {settings.Redact(e.Message).TrimEnd('.')}. {Outcome(command)}",
+                "Please report this line and the command you ran."));
         }
 
         return log.HasErrors ? CommandLine.Failed : CommandLine.Success;
     }
+
+    /// <summary>What a stop outside any migration's own transaction leaves behind, for each command.</summary>
+    private static string Outcome(string command) => command switch
+    {
+        "up" => "Migrations reported as applied stay applied; nothing else was applied.",
+        "down" => "Rollbacks reported as done stay done; nothing else was rolled back.",
+        _ => "status changes nothing.",
+    };
 }

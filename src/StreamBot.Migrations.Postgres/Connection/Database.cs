@@ -47,25 +47,10 @@ internal static class Database
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw new MigrationException(DiagnosticCatalog.CannotConnect.AtFile("streambot-migrate",
-                $"Cannot connect to PostgreSQL at {settings.Describe()}: {settings.Redact(Reason(e, settings))}.",
+                $"Cannot connect to PostgreSQL at {settings.Describe()}: {settings.Redact(ConnectionFailure.Reason(e, settings))}.",
                 Hint(e)));
         }
     }
-
-    private static string Reason(Exception e, ConnectionSettings settings) => e switch
-    {
-        PostgresException p => $"{p.MessageText.TrimEnd('.')} (SQLSTATE {p.SqlState})",
-        // .NET says only that its validation callback refused the certificate; say what was checked, as psql would.
-        NpgsqlException { InnerException: System.Security.Authentication.AuthenticationException } when settings.SslMode is "verify-ca" or "verify-full" =>
-            $"the server's TLS certificate failed verification (sslmode={settings.SslMode}): it does not chain to a CA in " +
-            $"{settings.RootCertificate ?? "~/.postgresql/root.crt"}, or it has expired" +
-            (settings.SslMode == "verify-full" ? $", or it does not name the host {settings.Host}" : string.Empty),
-        NpgsqlException { InnerException: System.Security.Authentication.AuthenticationException a } => $"the TLS handshake failed ({a.Message.TrimEnd('.')})",
-        NpgsqlException { InnerException: SocketException s } => s.Message.TrimEnd('.'),
-        NpgsqlException { InnerException: TimeoutException } => "the connection timed out",
-        NpgsqlException { InnerException: { } inner } => inner.Message.TrimEnd('.'),
-        _ => e.Message.TrimEnd('.'),
-    };
 
     private static string Hint(Exception e) => e switch
     {

@@ -38,7 +38,7 @@ internal static class MigrationLock
                         {
                             log.Report(DiagnosticCatalog.StaleLockTaken.AtFile("streambot-migrate",
                                 $"Taking over the migration lock from {holder}: its holder is gone.",
-                                "Nothing to do; if that run was interrupted, check its migration and the latest backup."));
+                                "This run goes on. If that run was interrupted, status shows what it applied; a migration it left half-way is reported as interrupted."));
                         }
 
                         await ClaimAsync(connection, purpose).ConfigureAwait(false);

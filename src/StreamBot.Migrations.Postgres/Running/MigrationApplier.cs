@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Sql;
@@ -57,10 +58,24 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
             batch.BatchCommands.Add(progress.ClearCommand(migration.Name));
         }
 
+        var committing = false;
         try
         {
             await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+            committing = true;
             await transaction.CommitAsync().ConfigureAwait(false);
+        }
+        catch (NpgsqlException e) when (e is not PostgresException)
+        {
+            throw ConnectionLost(migration, e, committing
+                ? $"It was lost during COMMIT, so whether {migration.File.FileName} committed is unknown until the server is back: status tells."
+                : $"{migration.File.FileName} had not committed, so the server rolls its transaction back: nothing of it is applied.");
+        }
+        catch (PostgresException e) when (IsConnectionEnding(e))
+        {
+            throw ConnectionLost(migration, e, committing
+                ? $"It ended during COMMIT, so whether {migration.File.FileName} committed is unknown until the server is back: status tells."
+                : $"{migration.File.FileName} had not committed, so the server rolls its transaction back: nothing of it is applied.");
         }
         catch (PostgresException e)
         {
@@ -108,6 +123,11 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
                 await using var command = new NpgsqlCommand(text, connection);
                 await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
+            catch (Exception e) when (e is NpgsqlException and not PostgresException || e is PostgresException p && IsConnectionEnding(p))
+            {
+                throw ConnectionLost(migration, (NpgsqlException)e,
+                    $"{Ran(statements, i)} Statement {i + 1} (line {statements[i].Line}) was running and may or may not have taken effect; the migration is not in the journal. Once the server is back, check that statement's effect and run up --resume-from {i + 1} (or {i + 2} if it took effect).");
+            }
             catch (PostgresException e)
             {
                 throw Failure(migration, i, e, $"{Ran(statements, i)} Statement {i + 1} failed and the rest did not run; the migration is not in the journal.",
@@ -127,9 +147,19 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         await transaction.CommitAsync().ConfigureAwait(false);
     }
 
+    // Shutdown, crash of another backend, or pg_terminate_backend: the session is ending, not the statement failing.
+    private static bool IsConnectionEnding(PostgresException e) => e.SqlState is "57P01" or "57P02" or "57P03";
+
+    private static MigrationException ConnectionLost(LoadedMigration migration, NpgsqlException e, string outcome) =>
+        new(DiagnosticCatalog.ConnectionLost.AtFile(migration.File.FullPath,
+            $"The connection to the server was lost while {migration.File.FileName} was being applied ({ConnectionFailure.Reason(e)}). {outcome}",
+            "Find out why (the server log: a restart, a crash, a failover, pg_terminate_backend), then run status and up again."));
+
     private static string Ran(IReadOnlyList<SqlStatement> statements, int count) => count == 0
         ? "No statement of it has run."
-        : $"Statements 1 to {count} (lines {Lines(statements.Take(count))}) ran and stay applied.";
+        : count == 1
+            ? $"Statement 1 (line {statements[0].Line}) ran and stays applied."
+            : $"Statements 1 to {count} (lines {Lines(statements.Take(count))}) ran and stay applied.";
 
     internal static string Lines(IEnumerable<SqlStatement> statements)
     {

@@ -82,6 +82,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
             return 0;
         }
 
+        await Writable.CheckAsync(connection, options.Connection, "up").ConfigureAwait(false);
         await using var lease = await MigrationLock.AcquireAsync(options.Connection, options.Lock, "up", log).ConfigureAwait(false);
         await _journal.EnsureAsync(connection).ConfigureAwait(false);
         var pending = Pending(report, migrations, await _journal.ReadAsync(connection).ConfigureAwait(false));
@@ -101,7 +102,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         var backup = await BackupAsync(connection).ConfigureAwait(false);
         var applier = new MigrationApplier(connection, _journal, _progress, lease, options, log);
         var done = new List<(string Name, TimeSpan Took)>();
-        await Durability.DeferFlushAsync(connection).ConfigureAwait(false);
+        await Durability.CommitDurablyAsync(connection).ConfigureAwait(false);
         foreach (var migration in pending)
         {
             try
@@ -111,13 +112,10 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
             }
             catch (MigrationException) when (done.Count > 0)
             {
-                await FlushAfterFailureAsync(connection).ConfigureAwait(false);
                 log.Info($"Applied before the failure (these stay applied): {string.Join(", ", done.Select(d => d.Name))}.");
                 throw;
             }
         }
-
-        await Durability.FlushAsync(connection).ConfigureAwait(false);
 
         log.Info($"Applied {done.Count} migration(s) to {options.Connection.Describe()}:");
         foreach (var (name, took) in done)
@@ -136,8 +134,14 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
     public async Task<int> DownAsync(string? target)
     {
         var report = Validate(failOnErrors: true);
-        await using var lease = options.DryRun ? null : await MigrationLock.AcquireAsync(options.Connection, options.Lock, "down", log).ConfigureAwait(false);
         await using var connection = await Database.OpenAsync(options.Connection, "down").ConfigureAwait(false);
+        if (!options.DryRun)
+        {
+            await Writable.CheckAsync(connection, options.Connection, "down").ConfigureAwait(false);
+            await Durability.CommitDurablyAsync(connection).ConfigureAwait(false);
+        }
+
+        await using var lease = options.DryRun ? null : await MigrationLock.AcquireAsync(options.Connection, options.Lock, "down", log).ConfigureAwait(false);
         var applied = await _journal.ReadAsync(connection).ConfigureAwait(false);
         var victims = RollbackTargets(target, applied);
         if (victims.Count == 0)
@@ -186,34 +190,6 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         log.Info($"Rolled back {loaded.Count} migration(s): {string.Join(", ", loaded.Select(m => m.Name))}.");
         log.Info(backup is null ? "No backup was taken (disabled)." : $"Backup taken before the rollback: {backup}");
         return loaded.Count;
-    }
-
-    /// <summary>
-    /// Makes the migrations committed before a failure durable before saying they stay applied. A synchronous
-    /// commit on any session flushes the WAL of every earlier commit, so a fresh connection serves when the run's own
-    /// is the thing that broke.
-    /// </summary>
-    private async Task FlushAfterFailureAsync(NpgsqlConnection connection)
-    {
-        try
-        {
-            await Durability.FlushAsync(connection).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
-        {
-            // The run's connection is gone; try another.
-        }
-
-        try
-        {
-            await using var fresh = await Database.OpenAsync(options.Connection, "flush").ConfigureAwait(false);
-            await Durability.FlushAsync(fresh).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is MigrationException or NpgsqlException or InvalidOperationException)
-        {
-            log.Info("Could not reach the server to flush the earlier commits; the server writes them out within a second unless it crashes.");
-        }
     }
 
     private ValidationReport Validate(bool failOnErrors)
@@ -300,7 +276,9 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         var uncertain = Math.Min(stopped.Done, statements.Count - 1);
         var ran = stopped.Done == 0
             ? "No statement is recorded as done."
-            : $"Statements 1 to {stopped.Done} (lines {MigrationApplier.Lines(statements.Take(Math.Min(stopped.Done, statements.Count)))}) ran.";
+            : stopped.Done == 1
+                ? $"Statement 1 (line {statements[0].Line}) ran."
+                : $"Statements 1 to {stopped.Done} (lines {MigrationApplier.Lines(statements.Take(Math.Min(stopped.Done, statements.Count)))}) ran.";
         if (options.ResumeFrom is null)
         {
             throw new MigrationException(DiagnosticCatalog.Interrupted.At(migration.File.FullPath, statements[uncertain].Line, statements[uncertain].Column,

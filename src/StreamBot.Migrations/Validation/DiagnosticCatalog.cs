@@ -72,6 +72,10 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ForcedRollback = new("SBM4021", W, "Forced rollback only removed the journal row");
     public static readonly DiagnosticDescriptor StaleLockTaken = new("SBM4022", W, "Took over a lock left by a holder that is gone");
     public static readonly DiagnosticDescriptor InvalidIndex = new("SBM4023", W, "An INVALID index is in the database");
+    public static readonly DiagnosticDescriptor ConnectionLost = new("SBM4024", E, "The connection to the server was lost during a migration");
+    public static readonly DiagnosticDescriptor ReadOnlyServer = new("SBM4025", E, "The server is read-only or a standby");
+    public static readonly DiagnosticDescriptor ForeignJournal = new("SBM4026", E, "The journal belongs to another migrations folder");
+    public static readonly DiagnosticDescriptor Cancelled = new("SBM4027", E, "The run was cancelled (Ctrl-C or SIGTERM)");
 
     public static readonly DiagnosticDescriptor PgDumpMissing = new("SBM5001", E, "pg_dump not found");
     public static readonly DiagnosticDescriptor PgDumpTooOld = new("SBM5002", E, "pg_dump is older than the server");
@@ -96,7 +100,7 @@ internal static class DiagnosticCatalog
         NoConnection, MalformedConnection, CannotConnect, LockTimeout, MigrationFailed, ChecksumMismatch, AppliedFileMissing,
         PartiallyApplied, JournalUnusable, RollbackNotRecommended, VerifyFailed, RollbackFailed, NotApplied, InvalidFolder,
         OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
-        InvalidIndex,
+        InvalidIndex, ConnectionLost, ReadOnlyServer, ForeignJournal, Cancelled,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
         UnsupportedMSBuild, CliFailedSilently, UnexpectedError,
     ];

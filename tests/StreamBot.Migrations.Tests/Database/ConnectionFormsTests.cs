@@ -121,7 +121,7 @@ public sealed class ConnectionFormsTests(TlsServer tls) : IClassFixture<TlsServe
         });
         Assert.Equal(1, exit);
         Assert.Contains("error SBM4003", output, StringComparison.Ordinal);
-        Assert.Contains(missing, output, StringComparison.Ordinal);
+        Assert.True(output.Contains(missing, StringComparison.Ordinal), output);
     }
 
     private string Fill(string form, string database) => form

@@ -148,6 +148,7 @@ public sealed partial class HostileInputTests(TestPostgres postgres)
         var output = cli.Output;
         Assert.True(exit == expectedExit, $"exit {exit}, expected {expectedExit}:\n{output}");
         Assert.DoesNotMatch(StackTrace(), output);
+        DiagnosticLines.AssertWellFormed(output);
         return output;
     }
 
