@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text;
+using StreamBot.Migrations.Postgres.Running;
+using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Cli;
 
@@ -13,11 +16,14 @@ internal sealed class DatabaseOptions
     public bool Force { get; private set; }
     public string BackupDirectory { get; private set; } = "backups";
     public string BackupPrefix { get; private set; } = "streambot";
-    public string JournalTable { get; private set; } = "drizzle_migrations";
+    public QualifiedName JournalTable { get; private set; } = QualifiedName.Parse(RunOptions.DefaultJournalTable);
     public TimeSpan LockTimeout { get; private set; } = TimeSpan.FromMinutes(5);
     public TimeSpan StaleLockTimeout { get; private set; } = TimeSpan.FromMinutes(10);
     public int? ResumeFrom { get; private set; }
     public List<string> Positional { get; } = [];
+
+    // The progress table is named after the journal; both must fit PostgreSQL's identifier length.
+    private const string ProgressSuffix = "_progress";
 
     public static DatabaseOptions? Parse(string[] args, out string? error)
     {
@@ -52,7 +58,12 @@ internal sealed class DatabaseOptions
                     case "--force": options.Force = true; break;
                     case "--backup-dir": options.BackupDirectory = Value(); break;
                     case "--backup-prefix": options.BackupPrefix = Value(); break;
-                    case "--journal-table": options.JournalTable = Value(); break;
+                    case "--journal-table":
+                        var table = Value();
+                        options.JournalTable = QualifiedName.TryParse(table, out var why) is { } name && Encoding.UTF8.GetByteCount(name.Name + ProgressSuffix) <= 63
+                            ? name
+                            : throw new FormatException($"--journal-table takes a table name, table or schema.table with SQL's quoting (\"My Schema\".journal): {why ?? "with _progress added it is longer than PostgreSQL's 63 bytes"}.");
+                        break;
                     case "--lock-timeout": options.LockTimeout = Seconds(); break;
                     case "--stale-lock-timeout": options.StaleLockTimeout = Seconds(); break;
                     case "--resume-from":

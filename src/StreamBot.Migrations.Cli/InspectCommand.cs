@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using StreamBot.Migrations.Postgres;
 using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Validation;
 
@@ -64,7 +65,7 @@ internal static class InspectCommand
 
         foreach (var diagnostic in diagnostics)
         {
-            stderr.WriteLine(diagnostic.ToString());
+            stderr.WriteLine(Printable.Of(diagnostic.ToString()));
         }
 
         return diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error) ? CommandLine.Failed : CommandLine.Success;

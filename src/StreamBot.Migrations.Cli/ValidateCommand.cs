@@ -1,3 +1,4 @@
+using StreamBot.Migrations.Postgres;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Cli;
@@ -18,12 +19,13 @@ internal static class ValidateCommand
         var report = MigrationsValidator.Validate(directory);
         foreach (var diagnostic in report.Diagnostics)
         {
-            (diagnostic.Severity == DiagnosticSeverity.Error ? stderr : stdout).WriteLine(diagnostic.ToString());
+            // File names are anybody's text: a newline in one must not split its diagnostic over two lines.
+            (diagnostic.Severity == DiagnosticSeverity.Error ? stderr : stdout).WriteLine(Printable.Of(diagnostic.ToString()));
         }
 
         var errors = report.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
         var warnings = report.Diagnostics.Count - errors;
-        stdout.WriteLine($"{report.Migrations.Count} migration(s) in {report.Directory}: {errors} error(s), {warnings} warning(s).");
+        stdout.WriteLine(Printable.Of($"{report.Migrations.Count} migration(s) in {report.Directory}: {errors} error(s), {warnings} warning(s)."));
         return errors > 0 ? CommandLine.Failed : CommandLine.Success;
     }
 }

@@ -103,7 +103,7 @@ internal static partial class PgDumpBackup
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--format=plain", "--clean", "--if-exists", "--no-password", "--exclude-table-data=migration_lock" })
+        foreach (var argument in new[] { "--format=plain", "--clean", "--if-exists", "--no-password", "--exclude-table-data=public.migration_lock" })
         {
             info.ArgumentList.Add(argument);
         }

@@ -72,8 +72,4 @@ internal static class Database
 
         return command;
     }
-
-    /// <summary>Quotes a possibly schema-qualified name, part by part, as an identifier.</summary>
-    public static string QuoteName(string name) =>
-        string.Join('.', name.Split('.').Select(part => "\"" + part.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
 }

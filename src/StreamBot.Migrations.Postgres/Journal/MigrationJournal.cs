@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Npgsql;
 using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Postgres.Journal;
@@ -9,13 +10,13 @@ namespace StreamBot.Migrations.Postgres.Journal;
 /// The journal table (drizzle_migrations by default, as in the runbook): one row per applied migration with its
 /// SHA-256, when, how long and by whom. Values always go as parameters; the table name is quoted.
 /// </summary>
-internal sealed class MigrationJournal(string tableName)
+internal sealed class MigrationJournal(QualifiedName tableName)
 {
     private static readonly string[] RequiredColumns = ["name", "hash", "applied_at", "execution_ms", "applied_by"];
 
-    public string TableName { get; } = tableName;
+    public QualifiedName TableName { get; } = tableName;
 
-    private string Table => Database.QuoteName(TableName);
+    private string Table => TableName.Quoted;
 
     public static string Checksum(byte[] fileBytes) => Convert.ToHexString(SHA256.HashData(fileBytes)).ToLowerInvariant();
 
@@ -29,6 +30,14 @@ internal sealed class MigrationJournal(string tableName)
 
     public async Task EnsureAsync(NpgsqlConnection connection)
     {
+        // CREATE TABLE IF NOT EXISTS still needs CREATE on the schema when the table exists: a deploy role with only
+        // DML grants on the journal must not be asked for it.
+        if (await ExistsAsync(connection).ConfigureAwait(false))
+        {
+            await CheckShapeAsync(connection).ConfigureAwait(false);
+            return;
+        }
+
         await using (var create = Database.Command(connection, $"""
             CREATE TABLE IF NOT EXISTS {Table} (
                 id bigserial PRIMARY KEY,

@@ -1,5 +1,6 @@
 using Npgsql;
 using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Postgres.Journal;
@@ -11,11 +12,11 @@ namespace StreamBot.Migrations.Postgres.Journal;
 /// the same transaction as its journal row. A row left behind therefore says exactly which statements are known
 /// to have run.
 /// </summary>
-internal sealed class MigrationProgress(string journalTable)
+internal sealed class MigrationProgress(QualifiedName journalTable)
 {
-    public string TableName { get; } = journalTable + "_progress";
+    public QualifiedName TableName { get; } = journalTable.WithSuffix("_progress");
 
-    private string Table => Database.QuoteName(TableName);
+    private string Table => TableName.Quoted;
 
     public async Task<List<ProgressRow>> ReadAsync(NpgsqlConnection connection)
     {

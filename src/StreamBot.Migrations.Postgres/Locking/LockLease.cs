@@ -87,13 +87,13 @@ internal sealed class LockLease : IAsyncDisposable
             }
 
             using var command = Database.Command(_connection,
-                "UPDATE migration_lock SET heartbeat_at = now() WHERE lock_id = 1 AND backend_pid = pg_backend_pid()");
+                "UPDATE public.migration_lock SET heartbeat_at = now() WHERE lock_id = 1 AND backend_pid = pg_backend_pid()");
             if (command.ExecuteNonQuery() == 0)
             {
                 // Someone deleted the row (the runbook's force release). The advisory lock still excludes other
                 // appliers; put the row back so others can see who holds the lock.
                 using var restore = Database.Command(_connection, """
-                    INSERT INTO migration_lock (lock_id, locked_by, locked_at, heartbeat_at, backend_pid)
+                    INSERT INTO public.migration_lock (lock_id, locked_by, locked_at, heartbeat_at, backend_pid)
                     VALUES (1, $1, now(), now(), pg_backend_pid()) ON CONFLICT (lock_id) DO NOTHING
                     """, $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId} (streambot-migrate)");
                 restore.ExecuteNonQuery();
@@ -120,7 +120,7 @@ internal sealed class LockLease : IAsyncDisposable
             if (!_released)
             {
                 _released = true;
-                await using var delete = Database.Command(_connection, "DELETE FROM migration_lock WHERE lock_id = 1 AND backend_pid = pg_backend_pid()");
+                await using var delete = Database.Command(_connection, "DELETE FROM public.migration_lock WHERE lock_id = 1 AND backend_pid = pg_backend_pid()");
                 await delete.ExecuteNonQueryAsync().ConfigureAwait(false);
                 await MigrationLock.UnlockAdvisoryAsync(_connection).ConfigureAwait(false);
             }

@@ -17,7 +17,11 @@ internal static class MigrationLock
     // "SBMIGRAT" as a 64-bit key: advisory locks are per database, so one key serves every database.
     public const long AdvisoryKey = 0x53424D4947524154;
 
-    private const string Table = "migration_lock";
+    // One lock per database (the advisory key is per database), so one row per database too: always in public,
+    // whatever the journal's schema or the session's search_path, where the runbook's commands find it.
+    private const string Table = "public.migration_lock";
+
+    private static readonly string[] AddedColumns = ["heartbeat_at timestamptz", "backend_pid integer"];
 
     public static async Task<LockLease> AcquireAsync(ConnectionSettings settings, LockOptions options, string purpose, IRunLog log, CancellationToken cancellation = default)
     {
@@ -85,7 +89,7 @@ internal static class MigrationLock
     /// <summary>The current holder, for status; never waits and never takes a lock.</summary>
     public static async Task<LockHolder?> ReadHolderAsync(NpgsqlConnection connection)
     {
-        await using var exists = Database.Command(connection, "SELECT to_regclass('migration_lock') IS NOT NULL");
+        await using var exists = Database.Command(connection, $"SELECT to_regclass('{Table}') IS NOT NULL");
         if (!(bool)(await exists.ExecuteScalarAsync().ConfigureAwait(false))!)
         {
             return null;
@@ -137,22 +141,46 @@ internal static class MigrationLock
     {
         // Only ever run while holding the advisory lock, so concurrent first runs cannot race on CREATE TABLE. Status
         // and waiters read the table without that lock, so it must never be visible half-built: a new table is
-        // created whole, and the runbook's older table gains this tool's columns in the same transaction.
+        // created whole, and the runbook's older table gains this tool's columns in one transaction. Both need the
+        // table's owner, so they run only when the shape must change: a deploy role with DML grants uses the table
+        // as it is.
+        var missing = await MissingColumnsAsync(connection).ConfigureAwait(false);
+        if (missing is { Count: 0 })
+        {
+            return;
+        }
+
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-        await using var command = Database.Command(connection, $"""
-            CREATE TABLE IF NOT EXISTS {Table} (
-                lock_id integer PRIMARY KEY CHECK (lock_id = 1),
-                locked_by text NOT NULL,
-                locked_at timestamptz NOT NULL DEFAULT now(),
-                heartbeat_at timestamptz,
-                backend_pid integer
-            )
-            """);
+        await using var command = Database.Command(connection, missing is null
+            ? $"""
+                CREATE TABLE IF NOT EXISTS {Table} (
+                    lock_id integer PRIMARY KEY CHECK (lock_id = 1),
+                    locked_by text NOT NULL,
+                    locked_at timestamptz NOT NULL DEFAULT now(),
+                    heartbeat_at timestamptz,
+                    backend_pid integer
+                )
+                """
+            : $"ALTER TABLE {Table} {string.Join(", ", missing.Select(c => $"ADD COLUMN IF NOT EXISTS {c}"))}");
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-        await using var alter = Database.Command(connection,
-            $"ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS heartbeat_at timestamptz, ADD COLUMN IF NOT EXISTS backend_pid integer");
-        await alter.ExecuteNonQueryAsync().ConfigureAwait(false);
         await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The columns this tool added to the runbook's table that it lacks; null when there is no table.</summary>
+    private static async Task<List<string>?> MissingColumnsAsync(NpgsqlConnection connection)
+    {
+        await using var command = Database.Command(connection,
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped", Table);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                present.Add(reader.GetString(0));
+            }
+        }
+
+        return present.Count == 0 ? null : AddedColumns.Where(c => !present.Contains(c.Split(' ')[0])).ToList();
     }
 
     private static async Task ClaimAsync(NpgsqlConnection connection, string purpose)

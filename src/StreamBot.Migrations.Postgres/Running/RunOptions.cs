@@ -1,13 +1,14 @@
 using StreamBot.Migrations.Postgres.Backup;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Postgres.Running;
 
 /// <summary>Everything a status, up or down run needs to know.</summary>
 /// <param name="Directory">The migrations directory.</param>
 /// <param name="Connection">Where to run.</param>
-/// <param name="JournalTable">Journal table name (default drizzle_migrations, may be schema-qualified).</param>
+/// <param name="JournalTable">Journal table (default drizzle_migrations, may be schema-qualified); its progress table sits beside it.</param>
 /// <param name="Lock">Lock wait and stale timeouts.</param>
 /// <param name="Backup">Whether and where to take the pg_dump backup.</param>
 /// <param name="DryRun">Print the plan and change nothing.</param>
@@ -15,7 +16,7 @@ namespace StreamBot.Migrations.Postgres.Running;
 public sealed record RunOptions(
     string Directory,
     ConnectionSettings Connection,
-    string JournalTable,
+    QualifiedName JournalTable,
     LockOptions Lock,
     BackupOptions Backup,
     bool DryRun = false,

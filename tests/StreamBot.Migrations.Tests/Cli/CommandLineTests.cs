@@ -34,6 +34,36 @@ public sealed class CommandLineTests
         Assert.Contains(folder.Path("0002_add_balance_index.sql") + "(2,8): error SBM2004: ", errors, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("public.")]
+    [InlineData("a.b.c")]
+    [InlineData("\"unclosed")]
+    [InlineData("drizzle_migrations; DROP TABLE users; --")]
+    [InlineData("journal_with_a_name_long_enough_that_its_progress_table_overflows")]
+    public void A_bad_journal_table_name_is_a_usage_error_before_anything_connects(string name)
+    {
+        using var folder = MigrationsFolder.Valid();
+        foreach (var command in new[] { "status", "up", "down" })
+        {
+            var (exit, _, errors) = Run(command, "--dir", folder.Directory, "--journal-table", name, "--connection", "postgres://u:p@127.0.0.1:1/db");
+            Assert.Equal(2, exit);
+            Assert.Contains("error SBM0001: --journal-table takes a table name", errors, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Validate_keeps_each_diagnostic_on_one_line_whatever_the_file_name()
+    {
+        using var folder = MigrationsFolder.Valid();
+        folder.Write("0003_add\nindex.sql", "SELECT 1;\n");
+        var (exit, output, errors) = Run("validate", folder.Directory);
+        Assert.Equal(1, exit);
+        Assert.All(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Contains(": error SBM", line, StringComparison.Ordinal));
+        Assert.Contains("0003_add\\u000aindex.sql", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Inspect_prints_statements_as_json_with_positions()
     {

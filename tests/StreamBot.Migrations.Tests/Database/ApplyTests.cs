@@ -91,7 +91,7 @@ public sealed class ApplyTests(TestPostgres postgres)
             "DROP INDEX idx_one;", "SELECT 1 FROM pg_indexes WHERE indexname = 'idx_one';");
         var d = await DatabaseScenario.FailsWith("SBM4008", () => s.Runner().UpAsync());
         Assert.Equal(2, d.Line);
-        Assert.Contains("Statements 1 to 1 (lines 1)", d.Message, StringComparison.Ordinal);
+        Assert.Contains("Statement 1 (line 1) ran and stays applied.", d.Message, StringComparison.Ordinal);
         Assert.Equal(1L, s.Scalar<long>("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_one'"));
         Assert.Equal(0L, s.Scalar<long>("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_three'"));
         Assert.Equal(3L, s.JournalCount());
@@ -171,7 +171,7 @@ public sealed class ApplyTests(TestPostgres postgres)
     public async Task Journal_table_name_is_configurable_and_quoted()
     {
         using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
-        var options = s.Options() with { JournalTable = "Schema \"History\"" };
+        var options = s.Options() with { JournalTable = StreamBot.Migrations.Sql.QualifiedName.Parse("\"Schema \"\"History\"\"\"") };
         Assert.Equal(3, await new MigrationRunner(options, s.Log).UpAsync());
         Assert.Equal(3L, s.Scalar<long>("SELECT count(*) FROM \"Schema \"\"History\"\"\""));
     }

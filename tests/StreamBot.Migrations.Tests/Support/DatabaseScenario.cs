@@ -29,7 +29,7 @@ public sealed class DatabaseScenario : IDisposable
     public CapturingLog Log { get; } = new();
 
     public RunOptions Options(bool backup = false, bool dryRun = false, bool force = false, LockOptions? lockOptions = null) =>
-        new(Folder.Directory, Settings, RunOptions.DefaultJournalTable, lockOptions ?? new LockOptions(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10)),
+        new(Folder.Directory, Settings, StreamBot.Migrations.Sql.QualifiedName.Parse(RunOptions.DefaultJournalTable), lockOptions ?? new LockOptions(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10)),
             new BackupOptions(backup, BackupDirectory, "streambot"), dryRun, force);
 
     public MigrationRunner Runner(bool backup = false, bool dryRun = false, bool force = false, LockOptions? lockOptions = null) =>
