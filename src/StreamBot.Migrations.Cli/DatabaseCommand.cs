@@ -70,7 +70,10 @@ internal static class DatabaseCommand
         }
         catch (MigrationException e)
         {
-            log.Report(e.Diagnostic);
+            foreach (var diagnostic in e.Diagnostics)
+            {
+                log.Report(diagnostic);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -10,8 +10,17 @@ public sealed class MigrationException : Exception
 {
     /// <summary>Creates the exception for <paramref name="diagnostic"/>.</summary>
     public MigrationException(Diagnostic diagnostic)
-        : base(diagnostic.FullMessage) => Diagnostic = diagnostic;
+        : this([diagnostic])
+    {
+    }
 
-    /// <summary>What to show the user.</summary>
-    public Diagnostic Diagnostic { get; }
+    /// <summary>Creates the exception for several problems found at once, so that one run reports them all.</summary>
+    public MigrationException(IReadOnlyList<Diagnostic> diagnostics)
+        : base(diagnostics[0].FullMessage) => Diagnostics = diagnostics;
+
+    /// <summary>What to show the user (the first problem, when there are several).</summary>
+    public Diagnostic Diagnostic => Diagnostics[0];
+
+    /// <summary>Every problem, in the order found.</summary>
+    public IReadOnlyList<Diagnostic> Diagnostics { get; }
 }

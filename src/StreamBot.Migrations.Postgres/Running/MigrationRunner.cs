@@ -51,6 +51,11 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         entries.AddRange(applied.Where(a => !files.ContainsKey(a.Name))
             .Select(a => new StatusEntry(a.Name, MigrationState.FileMissing, a.AppliedAt, a.ExecutionMs, a.AppliedBy)));
         entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        if (JournalCheck.ForeignNote(report.Migrations.Count, applied, files.Keys.ToHashSet(StringComparer.Ordinal)) is { } note)
+        {
+            log.Info(note);
+        }
+
         return new StatusReport(options.Connection.Describe(), entries, holder) { InvalidIndexes = invalid };
     }
 
@@ -143,6 +148,11 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
 
         await using var lease = options.DryRun ? null : await MigrationLock.AcquireAsync(options.Connection, options.Lock, "down", log).ConfigureAwait(false);
         var applied = await _journal.ReadAsync(connection).ConfigureAwait(false);
+        if (JournalCheck.Foreign(report.Directory, report.Migrations.Select(m => m.Name).ToHashSet(StringComparer.Ordinal), applied, options.JournalTable) is { } foreign)
+        {
+            throw new MigrationException(foreign);
+        }
+
         var victims = RollbackTargets(target, applied);
         if (victims.Count == 0)
         {
@@ -216,43 +226,14 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
 
     private List<LoadedMigration> Pending(ValidationReport report, List<LoadedMigration> migrations, List<AppliedMigration> applied)
     {
-        var byName = applied.ToDictionary(a => a.Name, StringComparer.Ordinal);
-        var files = report.Migrations.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        foreach (var row in applied.Where(a => !files.ContainsKey(a.Name)))
+        var problems = JournalCheck.Problems(report.Directory, migrations, applied, options.JournalTable);
+        if (problems.Count > 0)
         {
-            throw new MigrationException(DiagnosticCatalog.AppliedFileMissing.AtFile(Path.Combine(report.Directory, row.Name + ".sql"),
-                $"{row.Name} is applied (journal {options.JournalTable}) but its file is missing, so the folder no longer describes the database. Nothing was applied.",
-                "Restore the file from version control. If the migration was rolled back by hand, delete its journal row."));
+            throw new MigrationException(problems);
         }
 
-        var pending = new List<LoadedMigration>();
-        foreach (var migration in migrations)
-        {
-            var file = migration.File;
-            if (byName.TryGetValue(file.Name, out var row))
-            {
-                if (row.Hash != migration.Hash)
-                {
-                    throw new MigrationException(DiagnosticCatalog.ChecksumMismatch.AtFile(file.FullPath,
-                        $"{file.FileName} changed after it was applied on {row.AppliedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC by {row.AppliedBy} (journal SHA-256 {Prefix(row.Hash)}, file {Prefix(migration.Hash)}). Nothing was applied.",
-                        "Revert the file to what was applied (git log -p on it) and put the change in a new migration."));
-                }
-
-                continue;
-            }
-
-            var newerApplied = applied.Where(a => string.CompareOrdinal(a.Name, file.Name) > 0).Select(a => a.Name).FirstOrDefault();
-            if (newerApplied is not null)
-            {
-                throw new MigrationException(DiagnosticCatalog.OutOfOrder.AtFile(file.FullPath,
-                    $"{file.FileName} is pending, but the newer {newerApplied} is already applied; applying it now would run migrations out of order. Nothing was applied.",
-                    "Renumber it after the last applied migration (and rename its README section)."));
-            }
-
-            pending.Add(migration);
-        }
-
-        return pending;
+        var applying = applied.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        return migrations.Where(m => !applying.Contains(m.Name)).ToList();
     }
 
     /// <summary>
@@ -349,9 +330,6 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
 
         log.Info("Nothing was changed.");
     }
-
-    // The journal's hash is whatever someone wrote there: it may be shorter than a prefix.
-    private static string Prefix(string hash) => hash.Length > 12 ? hash[..12] + "..." : hash;
 
     internal static string Ms(TimeSpan elapsed) => elapsed.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture) + " ms";
 }
