@@ -43,7 +43,9 @@ internal static class DatabaseCommand
         {
             ResumeFrom = options.ResumeFrom,
         };
-        var runner = new MigrationRunner(runOptions, log);
+        // status changes nothing, so Ctrl-C may end it at once; up and down finish cleanly first.
+        using var interrupts = command == "status" ? null : new Interrupts();
+        var runner = new MigrationRunner(runOptions, log, interrupts?.Token ?? CancellationToken.None);
         try
         {
             switch (command)
@@ -106,7 +108,7 @@ internal static class DatabaseCommand
                 "Please report this line and the command you ran."));
         }
 
-        return log.HasErrors ? CommandLine.Failed : CommandLine.Success;
+        return interrupts?.Received is not null ? interrupts.ExitCode : log.HasErrors ? CommandLine.Failed : CommandLine.Success;
     }
 
     /// <summary>What a stop outside any migration's own transaction leaves behind, for each command.</summary>

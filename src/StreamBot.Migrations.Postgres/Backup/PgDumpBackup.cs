@@ -20,7 +20,7 @@ internal static partial class PgDumpBackup
     [GeneratedRegex(@"(\d+)(?:\.(\d+))?")]
     private static partial Regex VersionNumber();
 
-    public static async Task<string> CreateAsync(ConnectionSettings settings, BackupOptions options, int serverVersionNum, IRunLog log)
+    public static async Task<string> CreateAsync(ConnectionSettings settings, BackupOptions options, int serverVersionNum, IRunLog log, CancellationToken cancellation = default)
     {
         var pgDump = FindOnPath("pg_dump") ?? throw new MigrationException(DiagnosticCatalog.PgDumpMissing.AtFile("streambot-migrate",
             "pg_dump was not found on PATH, so no backup can be taken and nothing was applied.",
@@ -63,7 +63,7 @@ internal static partial class PgDumpBackup
         var clock = Stopwatch.StartNew();
         try
         {
-            await DumpAsync(pgDump, settings, partial).ConfigureAwait(false);
+            await DumpAsync(pgDump, settings, partial, cancellation).ConfigureAwait(false);
             File.Move(partial, path);
         }
         catch (IOException e) when (IsDiskFull(e))
@@ -88,7 +88,7 @@ internal static partial class PgDumpBackup
         return path;
     }
 
-    private static async Task DumpAsync(string pgDump, ConnectionSettings settings, string target)
+    private static async Task DumpAsync(string pgDump, ConnectionSettings settings, string target, CancellationToken cancellation)
     {
         // Created 0600 before a single byte is written: the dump holds OAuth tokens.
         var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
@@ -115,17 +115,20 @@ internal static partial class PgDumpBackup
 
         using var serviceFile = SslPasswordServiceFile.For(settings, info);
         using var process = StartOrExplain(info);
-        var stderr = process.StandardError.ReadToEndAsync();
+        // An interrupted run kills its pg_dump, which ends the streams below; the caller removes the unfinished file.
+        await using var stop = cancellation.Register(() => process.Kill(entireProcessTree: true));
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         long written;
         await using (var file = new FileStream(target, fileOptions))
         {
-            await process.StandardOutput.BaseStream.CopyToAsync(file).ConfigureAwait(false);
-            await file.FlushAsync().ConfigureAwait(false);
+            await process.StandardOutput.BaseStream.CopyToAsync(file, CancellationToken.None).ConfigureAwait(false);
+            await file.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             file.Flush(flushToDisk: true);
             written = file.Length;
         }
 
-        await process.WaitForExitAsync().ConfigureAwait(false);
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        cancellation.ThrowIfCancellationRequested();
         var errors = settings.Redact((await stderr.ConfigureAwait(false)).Trim());
         if (process.ExitCode != 0)
         {

@@ -13,7 +13,7 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// journal row, in one round trip) inside one transaction, so it is applied wholly or not at all. A migration with
 /// statements PostgreSQL refuses in a transaction runs statement by statement, its journal row written last.
 /// </summary>
-internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJournal journal, MigrationProgress progress, LockLease lease, RunOptions options, IRunLog log)
+internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJournal journal, MigrationProgress progress, LockLease lease, RunOptions options, IRunLog log, CancellationToken cancellation)
 {
     /// <summary>
     /// Applies <paramref name="migration"/>, or, when resuming an interrupted one, its statements from the 0-based
@@ -61,9 +61,16 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         var committing = false;
         try
         {
-            await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+            // Cancelling sends the server a cancel request for the running statement; COMMIT itself is not cancelled,
+            // so a migration is either committed or rolled back, never in doubt because of Ctrl-C.
+            await batch.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
             committing = true;
-            await transaction.CommitAsync().ConfigureAwait(false);
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested && !committing)
+        {
+            await SafeRollbackAsync(transaction).ConfigureAwait(false);
+            throw Cancelled(migration, $"{migration.File.FileName} was running; its statement was cancelled and its transaction rolled back: nothing of it is applied.", null);
         }
         catch (NpgsqlException e) when (e is not PostgresException)
         {
@@ -121,7 +128,13 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
                 }
 
                 await using var command = new NpgsqlCommand(text, connection);
-                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await command.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                throw Cancelled(migration,
+                    $"{migration.File.FileName} runs without a transaction: {Ran(statements, i)} Statement {i + 1} (line {statements[i].Line}) was cancelled, and the rest did not run; the migration is not in the journal.",
+                    $"Resume it with up --resume-from {i + 1} (-p:MigrationsResumeFrom={i + 1}); an INVALID index the cancelled statement left is dropped and rebuilt on resume.");
             }
             catch (Exception e) when (e is NpgsqlException and not PostgresException || e is PostgresException p && IsConnectionEnding(p))
             {
@@ -154,6 +167,11 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         new(DiagnosticCatalog.ConnectionLost.AtFile(migration.File.FullPath,
             $"The connection to the server was lost while {migration.File.FileName} was being applied ({ConnectionFailure.Reason(e)}). {outcome}",
             "Find out why (the server log: a restart, a crash, a failover, pg_terminate_backend), then run status and up again."));
+
+    private static MigrationException Cancelled(LoadedMigration migration, string outcome, string? hint) =>
+        new(DiagnosticCatalog.Cancelled.AtFile(migration.File.FullPath,
+            $"up was interrupted (Ctrl-C or SIGTERM): {outcome} The migration lock was released.",
+            hint ?? "Run up again when ready: it goes on with what is pending."));
 
     private static string Ran(IReadOnlyList<SqlStatement> statements, int count) => count == 0
         ? "No statement of it has run."

@@ -11,7 +11,7 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// queries with their expected row counts, then the journal row, all in one transaction. A failed statement or
 /// verify query leaves the database exactly as it was.
 /// </summary>
-internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJournal journal, LockLease lease, string readmePath, IRunLog log)
+internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJournal journal, LockLease lease, string readmePath, IRunLog log, CancellationToken cancellation)
 {
     public async Task RollBackAsync(LoadedMigration migration, string? backup)
     {
@@ -53,8 +53,15 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
                 }
                 else
                 {
-                    await ExecuteAsync(new NpgsqlBatchCommand(statement.Text), transaction).ConfigureAwait(false);
+                    await ExecuteAsync(new NpgsqlBatchCommand(statement.Text), transaction, cancellation).ConfigureAwait(false);
                 }
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                await SafeRollbackAsync(transaction).ConfigureAwait(false);
+                throw new MigrationException(DiagnosticCatalog.Cancelled.At(readmePath, statement.Line, statement.Column,
+                    $"down was interrupted (Ctrl-C or SIGTERM) during the rollback of {migration.Name}; its transaction was rolled back, so {migration.Name} is still applied. The migration lock was released.",
+                    "Run down again when ready."));
             }
             catch (PostgresException e)
             {
@@ -83,16 +90,18 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
         }
     }
 
-    private async Task ExecuteAsync(NpgsqlBatchCommand command, NpgsqlTransaction transaction)
+    // Only the README's statements and verify queries are cancellable: the fence and the journal row are quick, and a
+    // rollback is either wholly committed or wholly undone.
+    private async Task ExecuteAsync(NpgsqlBatchCommand command, NpgsqlTransaction transaction, CancellationToken token = default)
     {
         await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { command } };
-        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await batch.ExecuteNonQueryAsync(token).ConfigureAwait(false);
     }
 
     private async Task<int> CountRowsAsync(string sql, NpgsqlTransaction transaction)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
-        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
         var rows = 0;
         while (await reader.ReadAsync().ConfigureAwait(false))
         {

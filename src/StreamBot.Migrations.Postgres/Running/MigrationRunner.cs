@@ -13,7 +13,13 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// back up, then apply each pending migration in its own transaction (or roll back with the README's SQL and its
 /// verify queries). Expected failures surface as <see cref="MigrationException"/> with a coded diagnostic.
 /// </summary>
-public sealed class MigrationRunner(RunOptions options, IRunLog log)
+/// <param name="options">What to run, where.</param>
+/// <param name="log">Where progress and problems go.</param>
+/// <param name="cancellation">
+/// Ctrl-C or SIGTERM: the running statement is cancelled on the server, its migration's transaction rolled back, the
+/// lock released, and the run ends with one coded line (SBM4027) saying what is applied.
+/// </param>
+public sealed class MigrationRunner(RunOptions options, IRunLog log, CancellationToken cancellation = default)
 {
     private readonly MigrationJournal _journal = new(options.JournalTable);
     private readonly MigrationProgress _progress = new(options.JournalTable);
@@ -59,8 +65,44 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         return new StatusReport(options.Connection.Describe(), entries, holder) { InvalidIndexes = invalid };
     }
 
+    // What the run is doing, for the line that says where an interrupted run stopped.
+    private string _stage = "before it started";
+
     /// <summary>Applies every pending migration. Returns how many were applied.</summary>
     public async Task<int> UpAsync()
+    {
+        try
+        {
+            return await ApplyPendingAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw Interrupted("up", "nothing was applied");
+        }
+    }
+
+    /// <summary>
+    /// Rolls back the last applied migration, or <paramref name="target"/> and every applied migration numbered after
+    /// it, newest first. Returns how many were rolled back.
+    /// </summary>
+    public async Task<int> DownAsync(string? target)
+    {
+        try
+        {
+            return await RollBackAsync(target).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw Interrupted("down", "nothing was rolled back");
+        }
+    }
+
+    private MigrationException Interrupted(string command, string outcome) =>
+        new(DiagnosticCatalog.Cancelled.AtFile("streambot-migrate",
+            $"{command} was interrupted (Ctrl-C or SIGTERM) {_stage}; {outcome}, and the migration lock was released.",
+            $"Run {command} again when ready; status shows where the database stands."));
+
+    private async Task<int> ApplyPendingAsync()
     {
         var report = Validate(failOnErrors: true);
         if (options.DryRun)
@@ -77,7 +119,8 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
             return 0;
         }
 
-        await using var connection = await Database.OpenAsync(options.Connection, "up").ConfigureAwait(false);
+        _stage = "while connecting";
+        await using var connection = await Database.OpenAsync(options.Connection, "up", cancellation).ConfigureAwait(false);
         var migrations = Load(report);
         // Fast path without the lock: journal rows commit together with their migrations, so when every file is in
         // the journal (with its checksum) there is nothing to do, whatever another applier is doing.
@@ -88,7 +131,9 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         }
 
         await Writable.CheckAsync(connection, options.Connection, "up").ConfigureAwait(false);
-        await using var lease = await MigrationLock.AcquireAsync(options.Connection, options.Lock, "up", log).ConfigureAwait(false);
+        _stage = "while waiting for the migration lock";
+        await using var lease = await MigrationLock.AcquireAsync(options.Connection, options.Lock, "up", log, cancellation).ConfigureAwait(false);
+        _stage = "before the first migration";
         await _journal.EnsureAsync(connection).ConfigureAwait(false);
         var pending = Pending(report, migrations, await _journal.ReadAsync(connection).ConfigureAwait(false));
         if (pending.Count == 0)
@@ -104,14 +149,21 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
             WarnAboutInvalidIndexes(await InvalidIndexes.FindAsync(connection).ConfigureAwait(false));
         }
 
+        _stage = "during the pg_dump backup (its unfinished file was removed)";
         var backup = await BackupAsync(connection).ConfigureAwait(false);
-        var applier = new MigrationApplier(connection, _journal, _progress, lease, options, log);
+        var applier = new MigrationApplier(connection, _journal, _progress, lease, options, log, cancellation);
         var done = new List<(string Name, TimeSpan Took)>();
         await Durability.CommitDurablyAsync(connection).ConfigureAwait(false);
         foreach (var migration in pending)
         {
             try
             {
+                _stage = $"before {migration.File.FileName} started";
+                if (cancellation.IsCancellationRequested)
+                {
+                    throw Interrupted("up", done.Count == 0 ? "nothing was applied" : $"{migration.File.FileName} and the ones after it are still pending");
+                }
+
                 var from = resumeAt is { } r && r.Migration == migration ? r.Index : (int?)null;
                 done.Add((migration.File.FileName, await applier.ApplyAsync(migration, from).ConfigureAwait(false)));
             }
@@ -132,21 +184,20 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
         return done.Count;
     }
 
-    /// <summary>
-    /// Rolls back the last applied migration, or <paramref name="target"/> and every applied migration numbered after
-    /// it, newest first. Returns how many were rolled back.
-    /// </summary>
-    public async Task<int> DownAsync(string? target)
+    private async Task<int> RollBackAsync(string? target)
     {
         var report = Validate(failOnErrors: true);
-        await using var connection = await Database.OpenAsync(options.Connection, "down").ConfigureAwait(false);
+        _stage = "while connecting";
+        await using var connection = await Database.OpenAsync(options.Connection, "down", cancellation).ConfigureAwait(false);
         if (!options.DryRun)
         {
             await Writable.CheckAsync(connection, options.Connection, "down").ConfigureAwait(false);
             await Durability.CommitDurablyAsync(connection).ConfigureAwait(false);
         }
 
-        await using var lease = options.DryRun ? null : await MigrationLock.AcquireAsync(options.Connection, options.Lock, "down", log).ConfigureAwait(false);
+        _stage = "while waiting for the migration lock";
+        await using var lease = options.DryRun ? null : await MigrationLock.AcquireAsync(options.Connection, options.Lock, "down", log, cancellation).ConfigureAwait(false);
+        _stage = "before the first rollback";
         var applied = await _journal.ReadAsync(connection).ConfigureAwait(false);
         if (JournalCheck.Foreign(report.Directory, report.Migrations.Select(m => m.Name).ToHashSet(StringComparer.Ordinal), applied, options.JournalTable) is { } foreign)
         {
@@ -190,11 +241,20 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
             return 0;
         }
 
+        _stage = "during the pg_dump backup (its unfinished file was removed)";
         var backup = await BackupAsync(connection).ConfigureAwait(false);
-        var rollback = new MigrationRollback(connection, _journal, lease!, Path.Combine(report.Directory, "README.md"), log);
+        var rollback = new MigrationRollback(connection, _journal, lease!, Path.Combine(report.Directory, "README.md"), log, cancellation);
+        var rolledBack = new List<string>();
         foreach (var migration in loaded)
         {
+            _stage = $"before the rollback of {migration.Name} started";
+            if (cancellation.IsCancellationRequested)
+            {
+                throw Interrupted("down", rolledBack.Count == 0 ? "nothing was rolled back" : $"{string.Join(", ", rolledBack)} stay rolled back, {migration.Name} and the ones before it stay applied");
+            }
+
             await rollback.RollBackAsync(migration, backup).ConfigureAwait(false);
+            rolledBack.Add(migration.Name);
         }
 
         log.Info($"Rolled back {loaded.Count} migration(s): {string.Join(", ", loaded.Select(m => m.Name))}.");
@@ -314,7 +374,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log)
             return null;
         }
 
-        return await PgDumpBackup.CreateAsync(options.Connection, options.Backup, connection.PostgreSqlVersion.Major * 10000, log).ConfigureAwait(false);
+        return await PgDumpBackup.CreateAsync(options.Connection, options.Backup, connection.PostgreSqlVersion.Major * 10000, log, cancellation).ConfigureAwait(false);
     }
 
     private void PrintPlan(string verb, IEnumerable<string> lines)
