@@ -24,5 +24,11 @@ if (args.Length >= 3 && args[0] == "apply")
     return ApplyBenchmark.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1000, args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 3);
 }
 
+if (args.Length >= 3 && args[0] == "memory")
+{
+    // memory SERVER_URL CLI_DLL [MIB]: peak RSS of validate and up on one migration of MIB MiB (MemoryBenchmark).
+    return MemoryBenchmark.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 200);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(SplitterBenchmarks).Assembly).Run(args);
 return 0;

@@ -18,7 +18,7 @@ internal sealed class MigrationJournal(QualifiedName tableName)
 
     private string Table => TableName.Quoted;
 
-    public static string Checksum(byte[] fileBytes) => Convert.ToHexString(SHA256.HashData(fileBytes)).ToLowerInvariant();
+    public static string Checksum(ReadOnlySpan<byte> fileBytes) => Convert.ToHexString(SHA256.HashData(fileBytes)).ToLowerInvariant();
 
     public static string WhoAmI() => $"{Environment.UserName}@{Environment.MachineName}";
 

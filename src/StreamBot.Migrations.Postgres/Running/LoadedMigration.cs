@@ -14,9 +14,10 @@ internal sealed record LoadedMigration(MigrationFile File, SqlScript Script, str
 
     public bool IsTransactional => Script.Statements.All(s => s.IsTransactional);
 
-    public static LoadedMigration Load(MigrationFile file, RollbackDoc? doc)
+    /// <summary>The migration as validation read it, or read now when validation did not keep it.</summary>
+    public static LoadedMigration Load(MigrationFile file, RollbackDoc? doc, SqlScript? validated = null)
     {
-        var bytes = System.IO.File.ReadAllBytes(file.FullPath);
-        return new LoadedMigration(file, SqlSplitter.Split(bytes), MigrationJournal.Checksum(bytes), doc);
+        var script = validated ?? SqlSplitter.Split(System.IO.File.ReadAllBytes(file.FullPath));
+        return new LoadedMigration(file, script, MigrationJournal.Checksum(script.Bytes.Span), doc);
     }
 }

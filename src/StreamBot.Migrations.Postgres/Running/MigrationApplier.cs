@@ -38,32 +38,59 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         return clock.Elapsed;
     }
 
+    // A migration's statements go to the server in batches of about this much text, all in its one transaction: one
+    // round trip for a typical migration, and a bounded number of statement strings in memory for a huge one.
+    private const int ChunkBytes = 4 << 20;
+    private const int ChunkStatements = 4096;
+
     private async Task ApplyInTransactionAsync(LoadedMigration migration, int? resumeAt)
     {
         var statements = migration.Script.Statements;
-        var first = resumeAt ?? 0;
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        for (var i = first; i < statements.Count; i++)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(migration.Script.GetText(statements[i])));
-        }
-
-        // Checked last, just before the journal row and the commit: a lock lost while the statements ran still
-        // stops the migration from committing.
-        batch.BatchCommands.Add(lease.Fence());
-        batch.BatchCommands.Add(journal.InsertCommand(migration.Name, migration.Hash, executionMs: null));
-        if (resumeAt is not null)
-        {
-            batch.BatchCommands.Add(progress.ClearCommand(migration.Name));
-        }
-
+        var chunkFirst = resumeAt ?? 0;
+        NpgsqlBatch? batch = null;
         var committing = false;
         try
         {
-            // Cancelling sends the server a cancel request for the running statement; COMMIT itself is not cancelled,
-            // so a migration is either committed or rolled back, never in doubt because of Ctrl-C.
-            await batch.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+            while (true)
+            {
+                batch = new NpgsqlBatch(connection, transaction);
+                var next = chunkFirst;
+                for (var bytes = 0; next < statements.Count && (next == chunkFirst || (bytes < ChunkBytes && next - chunkFirst < ChunkStatements)); next++)
+                {
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand(migration.Script.GetText(statements[next])));
+                    bytes += statements[next].Length;
+                }
+
+                var last = next == statements.Count;
+                if (last)
+                {
+                    // Checked last, just before the journal row and the commit: a lock lost while the statements ran
+                    // still stops the migration from committing.
+                    batch.BatchCommands.Add(lease.Fence());
+                    batch.BatchCommands.Add(journal.InsertCommand(migration.Name, migration.Hash, executionMs: null));
+                    if (resumeAt is not null)
+                    {
+                        batch.BatchCommands.Add(progress.ClearCommand(migration.Name));
+                    }
+                }
+
+                // Cancelling sends the server a cancel request for the running statement; COMMIT itself is not
+                // cancelled, so a migration is either committed or rolled back, never in doubt because of Ctrl-C.
+                await batch.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+                if (last)
+                {
+                    break;
+                }
+
+                await batch.DisposeAsync().ConfigureAwait(false);
+                chunkFirst = next;
+                // Only a migration larger than one batch gets here. The batch just sent is garbage, and much of it was
+                // promoted while it ran; collecting the young generations batch by batch keeps a huge migration's
+                // footprint near its file's size instead of growing by the runtime's budgets (README, "Memory").
+                GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+            }
+
             committing = true;
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
@@ -87,15 +114,21 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         catch (PostgresException e)
         {
             await SafeRollbackAsync(transaction).ConfigureAwait(false);
-            var failed = FailedIndex(batch, e);
-            if (failed == statements.Count - first && LockLease.IsLost(e))
+            var index = committing ? -1 : chunkFirst + FailedIndex(batch!, e);
+            if (index == statements.Count && LockLease.IsLost(e))
             {
                 throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} was not applied (its transaction was rolled back).");
             }
 
-            var index = failed + first;
-            throw Failure(migration, index >= first && index < statements.Count ? index : -1, e,
+            throw Failure(migration, index >= chunkFirst && index < statements.Count ? index : -1, e,
                 "The whole migration was rolled back: nothing of it is applied.");
+        }
+        finally
+        {
+            if (batch is not null)
+            {
+                await batch.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -41,7 +41,9 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         {
             if (byName.TryGetValue(file.Name, out var row))
             {
-                var hash = MigrationJournal.Checksum(File.ReadAllBytes(file.FullPath));
+                var hash = report.Scripts?.GetValueOrDefault(file.Name) is { } script
+                    ? MigrationJournal.Checksum(script.Bytes.Span)
+                    : MigrationJournal.Checksum(File.ReadAllBytes(file.FullPath));
                 entries.Add(new StatusEntry(file.Name, hash == row.Hash ? MigrationState.Applied : MigrationState.Changed, row.AppliedAt, row.ExecutionMs, row.AppliedBy));
             }
             else if (progress.TryGetValue(file.Name, out var stopped))
@@ -222,7 +224,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
                     "Restore the file and its README section from version control, or restore the database from a backup."));
             }
 
-            var migration = LoadedMigration.Load(file, report.Docs.GetValueOrDefault(row.Name));
+            var migration = LoadedMigration.Load(file, report.Docs.GetValueOrDefault(row.Name), report.Scripts?.GetValueOrDefault(row.Name));
             if (migration.Doc!.IsRollbackNotRecommended && !options.Force)
             {
                 throw new MigrationException(DiagnosticCatalog.RollbackNotRecommended.At(Path.Combine(report.Directory, "README.md"), migration.Doc.HeadingLine, 1,
@@ -264,7 +266,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
 
     private ValidationReport Validate(bool failOnErrors)
     {
-        var report = MigrationsValidator.Validate(options.Directory);
+        var report = MigrationsValidator.Validate(options.Directory, keepScripts: true);
         foreach (var diagnostic in report.Diagnostics)
         {
             log.Report(diagnostic);
@@ -282,7 +284,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
 
     /// <summary>Every migration of the folder, read and split once per run.</summary>
     private static List<LoadedMigration> Load(ValidationReport report) =>
-        report.Migrations.Select(file => LoadedMigration.Load(file, report.Docs.GetValueOrDefault(file.Name))).ToList();
+        report.Migrations.Select(file => LoadedMigration.Load(file, report.Docs.GetValueOrDefault(file.Name), report.Scripts?.GetValueOrDefault(file.Name))).ToList();
 
     private List<LoadedMigration> Pending(ValidationReport report, List<LoadedMigration> migrations, List<AppliedMigration> applied)
     {

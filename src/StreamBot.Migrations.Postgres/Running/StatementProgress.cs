@@ -24,10 +24,9 @@ internal sealed class StatementProgress : IAsyncDisposable
                 if (lease is not null)
                 {
                     var query = await lease.QueryAsync<string>("SELECT query FROM pg_stat_activity WHERE pid = $1", migrationBackendPid).ConfigureAwait(false);
-                    var statement = migration.Script.Statements.FirstOrDefault(s => migration.Script.GetText(s) == query);
-                    if (statement != default)
+                    if (query is not null && migration.Script.IndexOf(query) is >= 0 and var index)
                     {
-                        line = statement.Line.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        line = migration.Script.Statements[index].Line.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     }
                 }
             }

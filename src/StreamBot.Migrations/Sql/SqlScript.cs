@@ -33,9 +33,32 @@ public sealed class SqlScript
 
     internal ReadOnlySpan<byte> Source => _source.Span;
 
+    /// <summary>The script's bytes as read (for its checksum).</summary>
+    internal ReadOnlyMemory<byte> Bytes => _source;
+
     /// <summary>The statement's text exactly as it will be sent to the server.</summary>
     public string GetText(in SqlStatement statement) =>
         Encoding.UTF8.GetString(_source.Span.Slice(statement.Start, statement.Length));
+
+    /// <summary>
+    /// The index of the statement whose text is exactly <paramref name="text"/> (what pg_stat_activity shows as a
+    /// session's query), or -1. Compares bytes, so a script of millions of statements is searched without decoding them.
+    /// </summary>
+    public int IndexOf(string text)
+    {
+        var target = Encoding.UTF8.GetBytes(text);
+        var source = _source.Span;
+        for (var i = 0; i < Statements.Count; i++)
+        {
+            var statement = Statements[i];
+            if (statement.Length == target.Length && source.Slice(statement.Start, statement.Length).SequenceEqual(target))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     /// <summary>1-based line and column (UTF-16 code units) of a byte offset in the script.</summary>
     public (int Line, int Column) Locate(int byteOffset) =>

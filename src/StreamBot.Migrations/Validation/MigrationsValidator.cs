@@ -13,7 +13,12 @@ namespace StreamBot.Migrations.Validation;
 public static class MigrationsValidator
 {
     /// <summary>Validates the migrations in <paramref name="directory"/> and its README.md.</summary>
-    public static ValidationReport Validate(string directory)
+    /// <param name="directory">The migrations directory.</param>
+    /// <param name="keepScripts">
+    /// Keep each file's split script in the report, so that what runs against a database is exactly what was
+    /// validated, read once (the build leaves this off: it only needs the diagnostics).
+    /// </param>
+    public static ValidationReport Validate(string directory, bool keepScripts = false)
     {
         var fullDirectory = Path.GetFullPath(directory);
         var (migrations, discoveryDiagnostics) = MigrationDiscovery.Discover(fullDirectory);
@@ -25,22 +30,29 @@ public static class MigrationsValidator
 
         // Files are independent: lex them in parallel, then report in file order so output is stable.
         var perFile = new List<Diagnostic>[migrations.Count];
-        Parallel.For(0, migrations.Count, i => perFile[i] = CheckFile(migrations[i].FullPath));
+        var scripts = new SqlScript?[migrations.Count];
+        Parallel.For(0, migrations.Count, i => perFile[i] = CheckFile(migrations[i].FullPath, out scripts[i]));
         foreach (var fileDiagnostics in perFile)
         {
             diagnostics.AddRange(fileDiagnostics);
         }
 
         var docs = ValidateReadme(fullDirectory, migrations, diagnostics);
-        return new ValidationReport(fullDirectory, migrations, docs, diagnostics);
+        return new ValidationReport(fullDirectory, migrations, docs, diagnostics)
+        {
+            Scripts = keepScripts
+                ? migrations.Select((m, i) => (m.Name, Script: scripts[i])).Where(p => p.Script is not null).ToDictionary(p => p.Name, p => p.Script!, StringComparer.Ordinal)
+                : null,
+        };
     }
 
     /// <summary>Reads and lexes one migration file (its name and README section are not checked).</summary>
-    public static IReadOnlyList<Diagnostic> ValidateFile(string path) => CheckFile(path);
+    public static IReadOnlyList<Diagnostic> ValidateFile(string path) => CheckFile(path, out _);
 
-    private static List<Diagnostic> CheckFile(string path)
+    private static List<Diagnostic> CheckFile(string path, out SqlScript? split)
     {
         var diagnostics = new List<Diagnostic>();
+        split = null;
         if (!TryRead(path, diagnostics, out var bytes))
         {
             return diagnostics;
@@ -48,6 +60,7 @@ public static class MigrationsValidator
 
         CheckUtf8(path, bytes, diagnostics);
         var script = SqlSplitter.Split(bytes);
+        split = script;
         if (script.HasByteOrderMark)
         {
             diagnostics.Add(DiagnosticCatalog.ByteOrderMark.At(path, 1, 1,

@@ -14,6 +14,9 @@ public sealed record ValidationReport(
     IReadOnlyDictionary<string, RollbackDoc> Docs,
     IReadOnlyList<Diagnostic> Diagnostics)
 {
+    /// <summary>Each readable migration's split script, by migration name, when validation was asked to keep them.</summary>
+    public IReadOnlyDictionary<string, Sql.SqlScript>? Scripts { get; init; }
+
     /// <summary>Whether any diagnostic is an error.</summary>
     public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 }

@@ -168,6 +168,27 @@ public sealed class ApplyTests(TestPostgres postgres)
     }
 
     [Fact]
+    public async Task A_migration_larger_than_one_batch_applies_whole_or_not_at_all()
+    {
+        // 10,001 statements: several batches of the one transaction (see MigrationApplier.ChunkStatements).
+        var inserts = string.Concat(Enumerable.Range(1, 10_000).Select(n => $"INSERT INTO big_rows VALUES ({n});\n"));
+        using var good = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        good.Folder.AddMigration("0003_big_backfill", "CREATE TABLE big_rows (id int PRIMARY KEY);\n" + inserts, "DROP TABLE big_rows;", "SELECT 1 FROM pg_tables WHERE tablename = 'big_rows';");
+        Assert.Equal(4, await good.Runner().UpAsync());
+        Assert.Equal(10_000L, good.Scalar<long>("SELECT count(*) FROM big_rows"));
+
+        // A failure in a late batch rolls back the earlier batches too, and names its own line.
+        using var bad = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        bad.Folder.AddMigration("0003_big_backfill", "CREATE TABLE big_rows (id int PRIMARY KEY);\n" + inserts + "INSERT INTO big_rows VALUES (9999);\n" + inserts.Replace("VALUES (", "VALUES (100000 + ", StringComparison.Ordinal),
+            "DROP TABLE big_rows;", "SELECT 1 FROM pg_tables WHERE tablename = 'big_rows';");
+        var d = await DatabaseScenario.FailsWith("SBM4005", () => bad.Runner().UpAsync());
+        Assert.Equal(10_002, d.Line);
+        Assert.Contains("duplicate key", d.Message, StringComparison.Ordinal);
+        Assert.False(bad.TableExists("big_rows"));
+        Assert.Equal(3L, bad.JournalCount());
+    }
+
+    [Fact]
     public async Task Journal_table_name_is_configurable_and_quoted()
     {
         using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());

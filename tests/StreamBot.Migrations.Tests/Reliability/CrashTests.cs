@@ -111,8 +111,8 @@ public sealed class CrashTests(TestPostgres postgres)
         using var world = new World(postgres);
         world.Folder.AddMigration("0001_gated", "CREATE TABLE crash_c (id int);\n" + Gate + "CREATE TABLE crash_c2 (id int);\n",
             "DROP TABLE crash_c2;\nDROP TABLE crash_c;", "SELECT 1 FROM pg_tables WHERE tablename = 'crash_c';");
-        // 0000 committed before the blow; the terminated run says so.
-        StrikeAtGate(world, "up --no-backup", blow, "streambot-migrate up", "SBM4005", "0001_gated.sql(2,", "stay applied");
+        // 0000 committed before the blow; the terminated run says so, and that its session ended inside 0001.
+        StrikeAtGate(world, "up --no-backup", blow, "streambot-migrate up", "SBM4024", "0001_gated.sql: error SBM4024", "nothing of it is applied", "stay applied");
 
         // 0000 committed in its own transaction; nothing of 0001 is there.
         Assert.Equal(1, world.Probe.Count("SELECT count(*) FROM drizzle_migrations"));
@@ -149,10 +149,10 @@ public sealed class CrashTests(TestPostgres postgres)
         world.Folder.AddMigration("0001_indexes",
             "CREATE INDEX CONCURRENTLY crash_a ON crash_t (a);\n" + Gate + "CREATE INDEX CONCURRENTLY crash_b ON crash_t (b);\n",
             "DROP INDEX crash_b;\nDROP INDEX crash_a;", "SELECT 1 FROM pg_indexes WHERE indexname IN ('crash_a', 'crash_b');");
-        StrikeAtGate(world, "up --no-backup", blow, "streambot-migrate up", "SBM4008", "--resume-from 2");
+        StrikeAtGate(world, "up --no-backup", blow, "streambot-migrate up", "SBM4024", "Statement 1 (line 1) ran and stays applied.", "--resume-from 2");
 
         world.AssertLockFreed();
-        AssertRefusesThenResumes(world, "0001_indexes", resumeFrom: 2, ran: "Statements 1 to 1 (lines 1) ran");
+        AssertRefusesThenResumes(world, "0001_indexes", resumeFrom: 2, ran: "Statement 1 (line 1) ran.");
         Assert.Equal(2, world.Probe.Count("SELECT count(*) FROM pg_index WHERE indexrelid IN ('crash_a'::regclass, 'crash_b'::regclass) AND indisvalid"));
     }
 
