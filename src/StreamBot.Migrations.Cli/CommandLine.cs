@@ -20,21 +20,24 @@ internal static class CommandLine
 
         Options:
           --dir DIR                  migrations directory (default: ./migrations)
-          --connection CS            connection string (default: $DATABASE_URL; prefer the variable:
-                                     command lines and build logs are visible to others)
+          --connection CS            postgres:// URI, libpq key=value or Npgsql keywords (default:
+                                     $DATABASE_URL; prefer the variable: command lines and build
+                                     logs are visible to others)
           --format text|json         status output
           --dry-run                  print the plan, change nothing
           --no-backup                skip the pg_dump backup (warns)
           --backup-dir DIR           where backups go (default: ./backups)
           --backup-prefix NAME       backup file prefix (default: streambot)
-          --journal-table NAME       journal table (default: drizzle_migrations)
+          --journal-table NAME       journal table, table or schema.table with SQL quoting
+                                     (default: drizzle_migrations)
           --lock-timeout SECONDS     how long to wait for the lock (default: 300)
           --stale-lock-timeout SECONDS
                                      age after which an unverifiable lock row is taken over (default: 600)
           --resume-from N            up: go on with a migration that stopped half-way at its statement N
           --force                    down: allow a "Not recommended" rollback (removes the journal row only)
 
-        Exit codes: 0 success, 1 problems reported, 2 bad command line.
+        Exit codes: 0 success, 1 problems reported, 2 bad command line, 130/143 up or down interrupted
+        by Ctrl-C/SIGTERM (a second Ctrl-C ends the process at once).
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
