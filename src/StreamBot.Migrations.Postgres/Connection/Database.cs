@@ -62,6 +62,21 @@ internal static class Database
         _ => "Check that the server is running and reachable from here, and that host, port and sslmode are right.",
     };
 
+    /// <summary>The column names of <paramref name="quotedTable"/>; empty when there is no such table.</summary>
+    public static async Task<HashSet<string>> ColumnsAsync(NpgsqlConnection connection, string quotedTable)
+    {
+        await using var command = Command(connection,
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped", quotedTable);
+        var columns = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            columns.Add(reader.GetString(0));
+        }
+
+        return columns;
+    }
+
     public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object[] parameters)
     {
         var command = new NpgsqlCommand(sql, connection);

@@ -57,16 +57,7 @@ internal sealed class MigrationJournal(QualifiedName tableName)
 
     private async Task CheckShapeAsync(NpgsqlConnection connection)
     {
-        await using var command = Database.Command(connection,
-            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped", Table);
-        var columns = new HashSet<string>(StringComparer.Ordinal);
-        await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync().ConfigureAwait(false))
-            {
-                columns.Add(reader.GetString(0));
-            }
-        }
+        var columns = await Database.ColumnsAsync(connection, Table).ConfigureAwait(false);
 
         var missing = RequiredColumns.Where(c => !columns.Contains(c)).ToList();
         if (missing.Count > 0)
@@ -105,7 +96,7 @@ internal sealed class MigrationJournal(QualifiedName tableName)
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
         {
             throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
-                $"The journal table {TableName} has columns of unexpected types: {e.Message}",
+                $"The journal table {TableName} has columns of unexpected types (reading a row failed: {e.Message.TrimEnd('.')}), so it cannot say what is applied. Nothing was changed.",
                 "Check the table's definition against the README (name text, hash text, applied_at timestamptz, execution_ms integer, applied_by text)."));
         }
 

@@ -43,7 +43,7 @@ internal sealed class MigrationProgress(QualifiedName journalTable)
         catch (Exception e) when (e is PostgresException { SqlState: "42703" } or InvalidCastException)
         {
             throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
-                $"The progress table {TableName} has an unexpected shape: {(e is PostgresException p ? p.MessageText : e.Message)}.",
+                $"The progress table {TableName} has an unexpected shape ({(e is PostgresException p ? p.MessageText : e.Message).TrimEnd('.')}), so it cannot say how far an interrupted migration got. Nothing was changed.",
                 $"If no migration is half-way, drop it (DROP TABLE {TableName}); it is recreated when needed."));
         }
 

@@ -120,7 +120,7 @@ internal static class MigrationLock
         catch (Exception e) when (e is PostgresException { SqlState: "42703" or "42804" } or InvalidCastException or FormatException)
         {
             throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
-                $"The migration_lock table has an unexpected shape: {(e is PostgresException p ? p.MessageText : e.Message)}.",
+                $"The migration_lock table has an unexpected shape ({(e is PostgresException p ? p.MessageText : e.Message).TrimEnd('.')}), so it cannot say who holds the lock. Nothing was changed.",
                 "Drop it (DROP TABLE migration_lock) when no migration is running; it is recreated on the next run."));
         }
     }
@@ -169,16 +169,7 @@ internal static class MigrationLock
     /// <summary>The columns this tool added to the runbook's table that it lacks; null when there is no table.</summary>
     private static async Task<List<string>?> MissingColumnsAsync(NpgsqlConnection connection)
     {
-        await using var command = Database.Command(connection,
-            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped", Table);
-        var present = new HashSet<string>(StringComparer.Ordinal);
-        await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync().ConfigureAwait(false))
-            {
-                present.Add(reader.GetString(0));
-            }
-        }
+        var present = await Database.ColumnsAsync(connection, Table).ConfigureAwait(false);
 
         return present.Count == 0 ? null : AddedColumns.Where(c => !present.Contains(c.Split(' ')[0])).ToList();
     }

@@ -179,7 +179,7 @@ public static class MigrationsValidator
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             diagnostics.Add(DiagnosticCatalog.FileUnreadable.AtFile(path,
-                $"The file cannot be read: {e.Message}",
+                $"The file cannot be read ({e.Message.TrimEnd('.')}).",
                 "Check that it exists, is a regular file and is readable by the user running the build."));
             bytes = [];
             return false;
