@@ -13,7 +13,8 @@ internal static partial class InvalidIndexes
 {
     private const string Leftover = """
         NOT i.indisvalid
-        AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = i.indexrelid)
+        AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p
+                        WHERE p.index_relid = i.indexrelid AND p.datid = (SELECT oid FROM pg_database WHERE datname = current_database()))
         """;
 
     [GeneratedRegex("""^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[\p{L}_][\p{L}\p{N}_$]*)\s+ON\s+(?:ONLY\s+)?((?:"(?:[^"]|"")+"|[\p{L}_][\p{L}\p{N}_$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\p{L}_][\p{L}\p{N}_$]*))?)""",

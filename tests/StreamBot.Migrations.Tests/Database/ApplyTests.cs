@@ -3,8 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Database;
 
-[Collection(PostgresTestGroup.Name)]
-public sealed class ApplyTests(TestPostgres postgres)
+public sealed class ApplyTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]
     public async Task Applies_everything_to_an_empty_database_and_records_each_migration()

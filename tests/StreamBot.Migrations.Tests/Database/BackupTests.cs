@@ -2,8 +2,7 @@ using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Database;
 
-[Collection(PostgresTestGroup.Name)]
-public sealed class BackupTests(TestPostgres postgres)
+public sealed class BackupTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]
     public async Task Backup_is_owner_only_complete_and_restores_with_psql_over_the_damaged_database()

@@ -3,8 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Database;
 
-[Collection(PostgresTestGroup.Name)]
-public sealed class LockTests(TestPostgres postgres)
+public sealed class LockTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
 
@@ -48,7 +47,7 @@ public sealed class LockTests(TestPostgres postgres)
         var env = new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url };
         using (var victim = CliProcess.Start($"up --no-backup --dir \"{s.Folder.Directory}\"", env))
         {
-            WaitUntil(() => s.Scalar<long>("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'") == 1, victim);
+            WaitUntil(() => s.Scalar<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'") == 1, victim);
             victim.Kill();
             victim.WaitForExit(TimeSpan.FromSeconds(30));
         }
@@ -68,10 +67,11 @@ public sealed class LockTests(TestPostgres postgres)
     public void A_migration_running_longer_than_the_stale_timeout_keeps_other_appliers_out()
     {
         using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
-        s.Folder.AddMigration("0003_slow", "CREATE TABLE slow (id int);\nSELECT pg_sleep(4);\n", "DROP TABLE slow;", "SELECT 1 FROM pg_tables WHERE tablename = 'slow';");
+        s.Folder.AddMigration("0003_slow", "CREATE TABLE slow (id int);\nSELECT pg_sleep(10);\n", "DROP TABLE slow;", "SELECT 1 FROM pg_tables WHERE tablename = 'slow';");
         var env = new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url };
         using var first = CliProcess.Start($"up --no-backup --stale-lock-timeout 1 --dir \"{s.Folder.Directory}\"", env);
-        WaitUntil(() => s.TableExists("drizzle_migrations") && s.Scalar<long>("SELECT count(*) FROM drizzle_migrations") == 3, first);
+        // Wait for the slow statement itself: on a busy machine the second applier must still find it running.
+        WaitUntil(() => s.Scalar<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(10)%' AND state = 'active'") == 1, first);
         Thread.Sleep(1500); // past the stale timeout: the heartbeat and the advisory lock must both hold
 
         var (secondExit, secondOutput) = CliProcess.Run($"up --no-backup --stale-lock-timeout 1 --lock-timeout 1 --dir \"{s.Folder.Directory}\"", env);

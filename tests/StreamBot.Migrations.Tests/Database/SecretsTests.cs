@@ -3,8 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 namespace StreamBot.Migrations.Tests.Database;
 
 /// <summary>The password never shows: not in output, errors, or anything the CLI prints, for any command.</summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class SecretsTests(TestPostgres postgres)
+public sealed class SecretsTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]
     public void No_command_prints_the_password()

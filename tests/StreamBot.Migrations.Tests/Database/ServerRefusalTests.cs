@@ -3,8 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 namespace StreamBot.Migrations.Tests.Database;
 
 /// <summary>Refusals and take-overs say what is true and what to do, each as a well-formed coded line.</summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class ServerRefusalTests(TestPostgres postgres)
+public sealed class ServerRefusalTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]
     public void A_read_only_database_is_named_as_such_before_anything_is_locked()

@@ -3,8 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 namespace StreamBot.Migrations.Tests.Database;
 
 /// <summary>Two services, one database: a journal that is another folder's is named as such and never "fixed".</summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class SharedDatabaseTests(TestPostgres postgres)
+public sealed class SharedDatabaseTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]
     public void A_second_service_pointed_at_the_first_ones_journal_is_told_to_use_its_own()

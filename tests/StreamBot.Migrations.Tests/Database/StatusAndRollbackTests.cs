@@ -3,8 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Database;
 
-[Collection(PostgresTestGroup.Name)]
-public sealed class StatusAndRollbackTests(TestPostgres postgres)
+public sealed class StatusAndRollbackTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]
     public async Task Status_shows_every_state()

@@ -73,7 +73,7 @@ public sealed partial class ConcurrencyTests(TestPostgres postgres)
         using (var probe = new SqlProbe(url))
         {
             var clock = Stopwatch.StartNew();
-            while (probe.Count("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%' AND state = 'active'") == 0)
+            while (probe.Count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(3)%' AND state = 'active'") == 0)
             {
                 Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), up.Output);
                 Thread.Sleep(50);

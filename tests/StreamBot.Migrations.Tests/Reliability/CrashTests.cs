@@ -25,10 +25,10 @@ public sealed class CrashTests(TestPostgres postgres)
 {
     // The gate: a migration runs "SELECT pg_advisory_lock(4242)" and waits there while the test holds that key.
     private const string Gate = "SELECT pg_advisory_lock(4242);\nSELECT pg_advisory_unlock(4242);\n";
-    private const string GateWaiter = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted";
+    private const string GateWaiter = "SELECT pid FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND locktype = 'advisory' AND objid = 4242 AND NOT granted";
 
     // The migration lock's advisory key, as pg_locks shows it.
-    private const string MigrationLockHeld = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1396854089 AND objid = 1196572500";
+    private const string MigrationLockHeld = "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND locktype = 'advisory' AND classid = 1396854089 AND objid = 1196572500";
 
     [Theory]
     [InlineData(Blow.Kill)]
@@ -40,7 +40,7 @@ public sealed class CrashTests(TestPostgres postgres)
         {
             holder.Execute("SELECT pg_advisory_lock(x'53424D4947524154'::bigint)");
             using var victim = world.Start("up --no-backup --lock-timeout 120");
-            world.Probe.WaitFor("SELECT pid FROM pg_stat_activity WHERE application_name = 'streambot-migrate lock'", "the waiter to poll", () => victim.Output);
+            world.Probe.WaitFor("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'streambot-migrate lock'", "the waiter to poll", () => victim.Output);
             WaitForOutput(victim, "Waiting for the migration lock");
             Strike(blow, victim, world.Probe, "streambot-migrate lock");
         }
@@ -262,7 +262,7 @@ public sealed class CrashTests(TestPostgres postgres)
             return;
         }
 
-        var terminated = probe.Count($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{session}') t");
+        var terminated = probe.Count($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{session}') t");
         Assert.True(terminated == 1, $"expected one '{session}' session, terminated {terminated}\n{victim.Output}");
     }
 

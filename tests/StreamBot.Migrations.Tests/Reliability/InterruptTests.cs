@@ -13,7 +13,7 @@ namespace StreamBot.Migrations.Tests.Reliability;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class InterruptTests(TestPostgres postgres)
 {
-    private const string MigrationLockHeld = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1396854089 AND objid = 1196572500";
+    private const string MigrationLockHeld = "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND locktype = 'advisory' AND classid = 1396854089 AND objid = 1196572500";
 
     [Theory]
     [InlineData("INT", 130)]
@@ -24,7 +24,7 @@ public sealed class InterruptTests(TestPostgres postgres)
         var url = postgres.CreateDatabase();
         using var probe = new SqlProbe(url);
         using var cli = CliProcess.Start($"up --no-backup --dir \"{folder.Directory}\"", new Dictionary<string, string?> { ["DATABASE_URL"] = url });
-        probe.WaitFor("SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()", "the long statement", () => cli.Output);
+        probe.WaitFor("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()", "the long statement", () => cli.Output);
 
         Send(signal, cli.Pid);
         Assert.Equal(exitCode, cli.WaitForExit(TimeSpan.FromSeconds(20)));
@@ -43,7 +43,7 @@ public sealed class InterruptTests(TestPostgres postgres)
         var url = postgres.CreateDatabase();
         using var probe = new SqlProbe(url);
         using var cli = CliProcess.Start($"up --no-backup --dir \"{folder.Directory}\"", new Dictionary<string, string?> { ["DATABASE_URL"] = url });
-        probe.WaitFor("SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()", "the long statement", () => cli.Output);
+        probe.WaitFor("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()", "the long statement", () => cli.Output);
 
         Send("TERM", cli.Pid);
         Assert.Equal(143, cli.WaitForExit(TimeSpan.FromSeconds(20)));
@@ -63,7 +63,7 @@ public sealed class InterruptTests(TestPostgres postgres)
         {
             holder.Execute("SELECT pg_advisory_lock(x'53424D4947524154'::bigint)");
             using var cli = CliProcess.Start($"up --no-backup --lock-timeout 120 --dir \"{folder.Directory}\"", new Dictionary<string, string?> { ["DATABASE_URL"] = url });
-            probe.WaitFor("SELECT pid FROM pg_stat_activity WHERE application_name = 'streambot-migrate lock'", "the waiter", () => cli.Output);
+            probe.WaitFor("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'streambot-migrate lock'", "the waiter", () => cli.Output);
             Send("INT", cli.Pid);
             Assert.Equal(130, cli.WaitForExit(TimeSpan.FromSeconds(20)));
             Assert.Contains("error SBM4027: up was interrupted (Ctrl-C or SIGTERM) while waiting for the migration lock; nothing was applied", cli.Output, StringComparison.Ordinal);

@@ -8,8 +8,7 @@ namespace StreamBot.Migrations.Tests.Reliability;
 /// database, restore with exactly <c>psql "$DATABASE_URL" &lt; backups/streambot_....sql</c>, and status must show
 /// the state at the moment of the backup, with no lock left behind by the restore.
 /// </summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class RestoreRoundTripTests(TestPostgres postgres)
+public sealed class RestoreRoundTripTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]
     public void Restoring_a_backup_brings_back_the_state_of_its_moment_without_a_stale_lock()

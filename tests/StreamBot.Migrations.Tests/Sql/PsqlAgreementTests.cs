@@ -8,8 +8,7 @@ namespace StreamBot.Migrations.Tests.Sql;
 /// Differential test against the real reference: psql (-e echoes each query exactly as it sends it) runs every
 /// row of the case table against a real server, and the splitter must produce the same statements.
 /// </summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class PsqlAgreementTests(TestPostgres postgres)
+public sealed class PsqlAgreementTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     // Rows where the difference from psql is deliberate (see README, "How statements are split").
     private static readonly string[] DeliberateDifferences =

@@ -7,8 +7,7 @@ namespace StreamBot.Migrations.Tests.Sql;
 /// Grounds the transaction rules in the server itself: each statement runs after BEGIN on a real PostgreSQL, and the
 /// server's "cannot run inside a transaction block" must match the splitter's verdict.
 /// </summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class TransactionRulesAgainstServerTests(TestPostgres postgres)
+public sealed class TransactionRulesAgainstServerTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     private const string Schema = """
         CREATE TABLE t (a int);

@@ -94,6 +94,19 @@ public sealed class LocalPostgresServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Hands the server's end to a watcher outside this process's tree (setsid -f): once this process has exited, for
+    /// whatever reason (the runner ending the test host, a crash, a kill), the watcher stops the server and deletes
+    /// its files. A server shared by a whole test process has no fixture whose Dispose is sure to run last.
+    /// </summary>
+    public void StopWhenThisProcessExits()
+    {
+        var stop = _asRoot ? $"runuser -u postgres -- \"{_pgCtl}\"" : $"\"{_pgCtl}\"";
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 0.5; done; " +
+                     $"{stop} -D \"{DataDirectory}\" -m immediate -w stop >/dev/null 2>&1; rm -rf \"{Directory}\"";
+        using var watcher = Process.Start(new ProcessStartInfo("setsid", ["-f", "sh", "-c", script]) { UseShellExecute = false });
+    }
+
     internal static string? FindServerBinaries()
     {
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':'))

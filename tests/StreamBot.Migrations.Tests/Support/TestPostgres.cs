@@ -3,44 +3,26 @@ using System.Diagnostics;
 namespace StreamBot.Migrations.Tests.Support;
 
 /// <summary>
-/// A PostgreSQL server for the tests, found in the order ARCHITECTURE.md §6 gives: STREAMBOT_TEST_DATABASE_URL if
-/// set; else Testcontainers.PostgreSql when a Docker engine answers; else a throwaway cluster from the local
-/// binaries (initdb, pg_ctl) on a free loopback port, run as the postgres user when the tests run as root, with
-/// password authentication over TCP, stopped at the end of the run. Without any of them, the tests that need it
-/// fail with instructions; they are never skipped.
+/// The PostgreSQL server of the tests, one per test process, found in the order ARCHITECTURE.md §6 gives:
+/// STREAMBOT_TEST_DATABASE_URL if set; else Testcontainers.PostgreSql when a Docker engine answers; else a throwaway
+/// cluster from the local binaries (initdb, pg_ctl) on a free loopback port, run as the postgres user when the tests
+/// run as root, with password authentication over TCP. Without any of them, the tests that need it fail with
+/// instructions; they are never skipped. Every test class that takes this fixture shares the one server, so classes
+/// run in parallel, each test in a database of its own; the server stops when the test process exits.
 /// </summary>
 public sealed class TestPostgres : IDisposable
 {
     private const string UrlVariable = "STREAMBOT_TEST_DATABASE_URL";
-    /// <summary>The superuser password of the servers this fixture starts (deliberately distinctive, so tests can grep for leaks).</summary>
+    /// <summary>The superuser password of the servers the tests start (deliberately distinctive, so tests can grep for leaks).</summary>
     public const string Password = LocalPostgresServer.Password;
 
-    private readonly LocalPostgresServer? _server;
-    private readonly Testcontainers.PostgreSql.PostgreSqlContainer? _container;
-
-    public TestPostgres()
-    {
-        var url = Environment.GetEnvironmentVariable(UrlVariable);
-        if (!string.IsNullOrWhiteSpace(url))
-        {
-            ServerUrl = url.TrimEnd('/');
-            return;
-        }
-
-        _container = TryStartContainer();
-        if (_container is not null)
-        {
-            var builder = new Npgsql.NpgsqlConnectionStringBuilder(_container.GetConnectionString());
-            ServerUrl = $"postgres://{builder.Username}:{Uri.EscapeDataString(builder.Password!)}@{builder.Host}:{builder.Port}";
-            return;
-        }
-
-        _server = new LocalPostgresServer();
-        ServerUrl = _server.ServerUrl;
-    }
+    private static readonly Lazy<Server> Shared = new(Server.Start, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>URL of the server without a database name.</summary>
-    public string ServerUrl { get; }
+    public string ServerUrl { get; } = Shared.Value.Url;
+
+    /// <summary>The password of the server in use (the one a leak test must search for).</summary>
+    public string ServerPassword => Uri.UnescapeDataString(new Uri(ServerUrl).UserInfo.Split(':', 2) is [_, var password] ? password : string.Empty);
 
     /// <summary>Creates a fresh database and returns its URL, so that tests never see each other's state.</summary>
     public string CreateDatabase()
@@ -72,10 +54,34 @@ public sealed class TestPostgres : IDisposable
         return (process.ExitCode, stdout, stderr.Result);
     }
 
+    // The shared server outlives every class that uses it; it stops when the process exits.
     public void Dispose()
     {
-        _container?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _server?.Dispose();
+    }
+
+    private sealed class Server(string url)
+    {
+        public string Url { get; } = url;
+
+        public static Server Start()
+        {
+            var url = Environment.GetEnvironmentVariable(UrlVariable);
+            if (!string.IsNullOrWhiteSpace(url))
+            {
+                return new Server(url.TrimEnd('/'));
+            }
+
+            // Testcontainers' Ryuk removes the container when this process ends; a local server gets a watcher that does.
+            if (TryStartContainer() is { } container)
+            {
+                var builder = new Npgsql.NpgsqlConnectionStringBuilder(container.GetConnectionString());
+                return new Server($"postgres://{builder.Username}:{Uri.EscapeDataString(builder.Password!)}@{builder.Host}:{builder.Port}");
+            }
+
+            var local = new LocalPostgresServer();
+            local.StopWhenThisProcessExits();
+            return new Server(local.ServerUrl);
+        }
     }
 
     private static Testcontainers.PostgreSql.PostgreSqlContainer? TryStartContainer()
@@ -100,6 +106,10 @@ public sealed class TestPostgres : IDisposable
     }
 }
 
+/// <summary>
+/// The reliability suites that start many processes at once or kill them (16 appliers, crash victims, signals) take
+/// turns with each other; they still run beside the other database test classes, on the same server.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class PostgresTestGroup : ICollectionFixture<TestPostgres>
 {

@@ -12,8 +12,7 @@ namespace StreamBot.Migrations.Tests.Validation;
 /// `streambot-migrate inspect` shows, and each documented rollback really undoes its migration, as its verify
 /// queries prove (they fail before the rollback and pass after it).
 /// </summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class StreamBotMigrationsOnServerTests(TestPostgres postgres)
+public sealed class StreamBotMigrationsOnServerTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     private static readonly string Directory_ = Path.Combine(RepoPaths.Root, "migrations");
 
