@@ -11,6 +11,24 @@ public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres pos
         package.NewConsumer($"<MigrationsDirectory>{Path.Combine(PackedPackage.RepoRoot, "migrations")}</MigrationsDirectory>");
 
     [Fact]
+    public void The_connection_string_property_in_a_project_file_works_in_libpq_key_value_form()
+    {
+        // No DATABASE_URL at all: the property is the only source, in the form psql users write.
+        var url = new Uri(postgres.CreateDatabase());
+        var keyValue = $"host={url.Host} port={url.Port} dbname={url.AbsolutePath.Trim('/')} user={Uri.UnescapeDataString(url.UserInfo.Split(':')[0])} password='{postgres.ServerPassword}'";
+        var consumer = package.NewConsumer(
+            $"<MigrationsDirectory>{Path.Combine(PackedPackage.RepoRoot, "migrations")}</MigrationsDirectory>" +
+            $"<MigrationsConnectionString>{System.Security.SecurityElement.Escape(keyValue)}</MigrationsConnectionString><MigrationsBackup>false</MigrationsBackup>");
+
+        var apply = consumer.Build("-t:ApplyMigrations");
+        Assert.True(apply.ExitCode == 0, apply.Output);
+        Assert.Contains("Applied 5 migration(s)", apply.Output, StringComparison.Ordinal);
+        var status = consumer.Build("-t:MigrationStatus");
+        Assert.Contains("5 migration(s): 5 applied.", status.Output, StringComparison.Ordinal);
+        Assert.All(new[] { apply, status }, r => Assert.DoesNotContain(postgres.ServerPassword, r.Output, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Status_apply_status_rollback_status_through_msbuild()
     {
         var url = postgres.CreateDatabase();
@@ -44,7 +62,7 @@ public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres pos
         var build = consumer.Build("", url);
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.DoesNotContain("Applied", build.Output, StringComparison.Ordinal);
-        Assert.All(new[] { before, apply, json, rollback, after, build }, r => Assert.DoesNotContain(TestPostgres.Password, r.Output, StringComparison.Ordinal));
+        Assert.All(new[] { before, apply, json, rollback, after, build }, r => Assert.DoesNotContain(postgres.ServerPassword, r.Output, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -123,7 +141,7 @@ public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres pos
         Assert.Contains(chain.CommandLines, l => l.Contains("MSBuild", StringComparison.OrdinalIgnoreCase));
         haystacks.AddRange(chain.CommandLines.Select(System.Text.Encoding.UTF8.GetBytes));
 
-        var forms = new[] { TestPostgres.Password, Uri.EscapeDataString(TestPostgres.Password) }
+        var forms = new[] { postgres.ServerPassword, Uri.EscapeDataString(postgres.ServerPassword) }
             .SelectMany(f => new[] { System.Text.Encoding.UTF8.GetBytes(f), System.Text.Encoding.Unicode.GetBytes(f) }).ToList();
         var hits = haystacks.Sum(h => forms.Count(f => h.AsSpan().IndexOf(f) >= 0));
         Assert.Equal(0, hits);

@@ -9,7 +9,10 @@ public sealed class SecretsTests(TestPostgres postgres) : IClassFixture<TestPost
     public void No_command_prints_the_password()
     {
         using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
-        Assert.Contains(TestPostgres.Password, Uri.UnescapeDataString(s.Url), StringComparison.Ordinal);
+        // The password of the server in use (STREAMBOT_TEST_DATABASE_URL may name another), not the local servers' one.
+        var password = postgres.ServerPassword;
+        Assert.False(string.IsNullOrEmpty(password), "the test server's URL has no password, so there is nothing to search for");
+        Assert.Contains(password, Uri.UnescapeDataString(s.Url), StringComparison.Ordinal);
         var env = new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url };
         var dir = $"--dir \"{s.Folder.Directory}\" --backup-dir \"{s.BackupDirectory}\"";
         var outputs = new List<string>();
@@ -18,21 +21,21 @@ public sealed class SecretsTests(TestPostgres postgres) : IClassFixture<TestPost
             outputs.Add(CliProcess.Run($"{command} {dir}", env).Output);
         }
 
-        var wrongPassword = s.Url.Replace(Uri.EscapeDataString(TestPostgres.Password), "Wr0ng-Secret-xyz", StringComparison.Ordinal);
+        var wrongPassword = s.Url.Replace(Uri.EscapeDataString(password), "Wr0ng-Secret-xyz", StringComparison.Ordinal);
         var (exit, wrong) = CliProcess.Run($"status {dir}", new Dictionary<string, string?> { ["DATABASE_URL"] = wrongPassword });
         Assert.Equal(1, exit);
         Assert.Contains("error SBM4003", wrong, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1", wrong, StringComparison.Ordinal);
         Assert.DoesNotContain("Wr0ng-Secret-xyz", wrong, StringComparison.Ordinal);
 
-        var keyword = $"Host=127.0.0.1;Port={new Uri(s.Url).Port};Database=nope_{Guid.NewGuid():N};Username=postgres;Password={TestPostgres.Password}";
+        var keyword = $"Host=127.0.0.1;Port={new Uri(s.Url).Port};Database=nope_{Guid.NewGuid():N};Username=postgres;Password={password}";
         outputs.Add(CliProcess.Run($"status --connection \"{keyword}\" {dir}", new Dictionary<string, string?>()).Output);
         outputs.Add(CliProcess.Run($"status {dir}", new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url + "?frobnicate=1" }).Output);
 
-        Assert.All(outputs, o => Assert.DoesNotContain(TestPostgres.Password, o, StringComparison.Ordinal));
-        Assert.All(outputs, o => Assert.DoesNotContain(Uri.EscapeDataString(TestPostgres.Password), o, StringComparison.Ordinal));
+        Assert.All(outputs, o => Assert.DoesNotContain(password, o, StringComparison.Ordinal));
+        Assert.All(outputs, o => Assert.DoesNotContain(Uri.EscapeDataString(password), o, StringComparison.Ordinal));
         Assert.Contains(outputs, o => o.Contains("error SBM4003", StringComparison.Ordinal) && o.Contains("does not exist", StringComparison.Ordinal));
         Assert.Contains(outputs, o => o.Contains("error SBM4002", StringComparison.Ordinal));
-        Assert.All(Directory.GetFiles(s.BackupDirectory), f => Assert.DoesNotContain(TestPostgres.Password, f, StringComparison.Ordinal));
+        Assert.All(Directory.GetFiles(s.BackupDirectory), f => Assert.DoesNotContain(password, f, StringComparison.Ordinal));
     }
 }
