@@ -35,6 +35,9 @@ internal static class CommandLine
                                      age after which an unverifiable lock row is taken over (default: 600)
           --resume-from N            up: go on with a migration that stopped half-way at its statement N
           --force                    down: allow a "Not recommended" rollback (removes the journal row only)
+          --verbose                  with an unexpected error (SBM9003), print its stack trace too
+
+        Every option takes its value as --name VALUE or --name=VALUE; an unknown option is an error.
 
         Exit codes: 0 success, 1 problems reported, 2 bad command line, 130/143 up or down interrupted
         by Ctrl-C/SIGTERM (a second Ctrl-C ends the process at once).
@@ -60,7 +63,7 @@ internal static class CommandLine
 
     public static int UsageError(TextWriter stderr, string message)
     {
-        stderr.WriteLine($"streambot-migrate: error SBM0001: {message} Run 'streambot-migrate --help' for usage.");
+        stderr.WriteLine(Postgres.Printable.Of(Validation.DiagnosticCatalog.BadCommandLine.AtFile("streambot-migrate", message, "Run 'streambot-migrate --help' for usage.").ToString()));
         return Usage;
     }
 }

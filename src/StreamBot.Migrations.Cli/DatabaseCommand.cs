@@ -105,7 +105,16 @@ internal static class DatabaseCommand
             // A failure no step anticipated is a bug of this tool; the user still gets one coded line, not a trace.
             log.Report(DiagnosticCatalog.UnexpectedError.AtFile("streambot-migrate",
                 $"{command} stopped on an unexpected {e.GetType().Name}: {settings.Redact(e.Message).TrimEnd('.')}. {Outcome(command)}",
-                "Please report this line and the command you ran."));
+                options.Verbose
+                    ? "Please report this line, the stack trace below and the command you ran."
+                    : "Please report this line and the command you ran (with --verbose for the stack trace)."));
+            if (options.Verbose)
+            {
+                foreach (var line in e.ToString().Split('\n'))
+                {
+                    stderr.WriteLine(Printable.Of(settings.Redact(line.TrimEnd('\r'))));
+                }
+            }
         }
 
         return interrupts?.Received is not null ? interrupts.ExitCode : log.HasErrors ? CommandLine.Failed : CommandLine.Success;

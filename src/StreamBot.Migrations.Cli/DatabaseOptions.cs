@@ -25,67 +25,60 @@ internal sealed class DatabaseOptions
     // The progress table is named after the journal; both must fit PostgreSQL's identifier length.
     private const string ProgressSuffix = "_progress";
 
+    private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
+    {
+        "--dir", "--connection", "--format", "--backup-dir", "--backup-prefix", "--journal-table", "--lock-timeout",
+        "--stale-lock-timeout", "--resume-from",
+    };
+
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose" };
+
+    public bool Verbose { get; private set; }
+
     public static DatabaseOptions? Parse(string[] args, out string? error)
     {
         var options = new DatabaseOptions();
         error = null;
-        for (var i = 0; i < args.Length; i++)
+        try
         {
-            var arg = args[i];
-            string Value()
+            var parsed = ArgumentList.Parse(args, Valued, Flags);
+            options.Positional.AddRange(parsed.Positional);
+            foreach (var (name, value) in parsed.Options)
             {
-                if (i + 1 >= args.Length)
+                TimeSpan Seconds() => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0
+                    ? TimeSpan.FromSeconds(s)
+                    : throw new FormatException($"{name} takes a number of seconds.");
+
+                switch (name)
                 {
-                    throw new FormatException($"{arg} needs a value.");
-                }
-
-                return args[++i];
-            }
-
-            TimeSpan Seconds() => double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0
-                ? TimeSpan.FromSeconds(s)
-                : throw new FormatException($"{arg} takes a number of seconds.");
-
-            try
-            {
-                switch (arg)
-                {
-                    case "--dir": options.Directory = Value(); break;
-                    case "--connection": options.Connection = Value(); break;
-                    case "--format": options.Format = Value(); break;
+                    case "--dir": options.Directory = value!; break;
+                    case "--connection": options.Connection = value; break;
+                    case "--format": options.Format = value!; break;
                     case "--dry-run": options.DryRun = true; break;
                     case "--no-backup": options.NoBackup = true; break;
                     case "--force": options.Force = true; break;
-                    case "--backup-dir": options.BackupDirectory = Value(); break;
-                    case "--backup-prefix": options.BackupPrefix = Value(); break;
+                    case "--verbose": options.Verbose = true; break;
+                    case "--backup-dir": options.BackupDirectory = value!; break;
+                    case "--backup-prefix": options.BackupPrefix = value!; break;
                     case "--journal-table":
-                        var table = Value();
-                        options.JournalTable = QualifiedName.TryParse(table, out var why) is { } name && Encoding.UTF8.GetByteCount(name.Name + ProgressSuffix) <= 63
-                            ? name
+                        options.JournalTable = QualifiedName.TryParse(value!, out var why) is { } table && Encoding.UTF8.GetByteCount(table.Name + ProgressSuffix) <= 63
+                            ? table
                             : throw new FormatException($"--journal-table takes a table name, table or schema.table with SQL's quoting (\"My Schema\".journal): {why ?? "with _progress added it is longer than PostgreSQL's 63 bytes"}.");
                         break;
                     case "--lock-timeout": options.LockTimeout = Seconds(); break;
                     case "--stale-lock-timeout": options.StaleLockTimeout = Seconds(); break;
-                    case "--resume-from":
-                        options.ResumeFrom = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+                    default:
+                        options.ResumeFrom = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
                             ? n
                             : throw new FormatException("--resume-from takes a statement number (1 or more).");
                         break;
-                    default:
-                        if (arg.StartsWith("--", StringComparison.Ordinal))
-                        {
-                            throw new FormatException($"unknown option '{arg}'.");
-                        }
-
-                        options.Positional.Add(arg);
-                        break;
                 }
             }
-            catch (FormatException e)
-            {
-                error = e.Message;
-                return null;
-            }
+        }
+        catch (FormatException e)
+        {
+            error = e.Message;
+            return null;
         }
 
         if (options.Format is not ("text" or "json"))

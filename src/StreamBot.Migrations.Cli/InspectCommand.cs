@@ -14,36 +14,26 @@ internal static class InspectCommand
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var format = "text";
-        string? file = null;
-        for (var i = 0; i < args.Length; i++)
+        ArgumentList parsed;
+        try
         {
-            if (args[i] == "--format" && i + 1 < args.Length)
-            {
-                format = args[++i];
-            }
-            else if (args[i].StartsWith("--format=", StringComparison.Ordinal))
-            {
-                format = args[i]["--format=".Length..];
-            }
-            else if (file is null && !args[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                file = args[i];
-            }
-            else
-            {
-                return CommandLine.UsageError(stderr, $"unexpected argument '{args[i]}'.");
-            }
+            parsed = ArgumentList.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--format" }, new HashSet<string>(StringComparer.Ordinal));
+        }
+        catch (FormatException e)
+        {
+            return CommandLine.UsageError(stderr, e.Message);
         }
 
-        if (file is null || format is not ("json" or "text"))
+        var format = parsed.Options.Select(o => o.Value).LastOrDefault() ?? "text";
+        if (parsed.Positional.Count != 1 || format is not ("json" or "text"))
         {
             return CommandLine.UsageError(stderr, "inspect needs FILE.sql and an optional --format json|text.");
         }
 
+        var file = parsed.Positional[0];
         var path = Path.GetFullPath(file);
         var diagnostics = MigrationsValidator.ValidateFile(path).ToList();
-        var script = File.Exists(path) && diagnostics.All(d => d.Code != "SBM1007")
+        var script = File.Exists(path) && diagnostics.All(d => d.Code != DiagnosticCatalog.FileUnreadable.Code)
             ? SqlSplitter.Split(File.ReadAllBytes(path))
             : null;
 
@@ -60,7 +50,7 @@ internal static class InspectCommand
         }
         else if (diagnostics.Count == 0)
         {
-            diagnostics.Add(new Diagnostic("SBM1007", DiagnosticSeverity.Error, path, 0, 0, "The file does not exist.", "Check the path."));
+            diagnostics.Add(DiagnosticCatalog.FileUnreadable.AtFile(path, "The file does not exist.", "Check the path."));
         }
 
         foreach (var diagnostic in diagnostics)

@@ -8,14 +8,23 @@ internal static class ValidateCommand
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        var dirIndex = Array.IndexOf(args, "--dir");
-        if (positional.Length > 1 || (dirIndex >= 0 && dirIndex + 1 >= args.Length))
+        ArgumentList parsed;
+        try
         {
-            return CommandLine.UsageError(stderr, "validate takes one directory.");
+            parsed = ArgumentList.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--dir" }, new HashSet<string>(StringComparer.Ordinal));
+        }
+        catch (FormatException e)
+        {
+            return CommandLine.UsageError(stderr, e.Message);
         }
 
-        var directory = dirIndex >= 0 ? args[dirIndex + 1] : positional.FirstOrDefault() ?? "migrations";
+        var named = parsed.Options.Select(o => o.Value!).ToList();
+        if (parsed.Positional.Count + named.Count > 1)
+        {
+            return CommandLine.UsageError(stderr, "validate takes one directory (DIR or --dir DIR).");
+        }
+
+        var directory = named.Concat(parsed.Positional).FirstOrDefault() ?? "migrations";
         var report = MigrationsValidator.Validate(directory);
         foreach (var diagnostic in report.Diagnostics)
         {

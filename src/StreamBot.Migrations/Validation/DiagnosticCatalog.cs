@@ -2,13 +2,15 @@ namespace StreamBot.Migrations.Validation;
 
 /// <summary>
 /// Every diagnostic the package can report. Codes are stable once released: a retired code is never reused.
-/// 1xxx: the folder and file names; 2xxx: SQL inside a file; 3xxx: README rollback documentation;
+/// 0xxx: the command line; 1xxx: the folder and file names; 2xxx: SQL inside a file; 3xxx: README rollback documentation;
 /// 4xxx: the database (connection, lock, journal, apply, rollback); 5xxx: backups; 9xxx: build integration.
 /// </summary>
 internal static class DiagnosticCatalog
 {
     private const DiagnosticSeverity E = DiagnosticSeverity.Error;
     private const DiagnosticSeverity W = DiagnosticSeverity.Warning;
+
+    public static readonly DiagnosticDescriptor BadCommandLine = new("SBM0001", E, "Bad command line");
 
     public static readonly DiagnosticDescriptor DirectoryNotFound = new("SBM1001", E, "Migrations directory not found");
     public static readonly DiagnosticDescriptor InvalidFileName = new("SBM1002", E, "File name is not NNNN_snake_case.sql");
@@ -91,6 +93,7 @@ internal static class DiagnosticCatalog
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
+        BadCommandLine,
         DirectoryNotFound, InvalidFileName, DuplicateNumber, NumberingGap, FirstNumberNotZero, NoMigrations, FileUnreadable,
         UnterminatedString, UnterminatedQuotedIdentifier, UnterminatedBlockComment, UnterminatedDollarQuote, EmptyMigration,
         InvalidUtf8, ByteOrderMark, PsqlMetaCommand, TransactionControl, MissingFinalSemicolon, NonTransactional, NulCharacter,

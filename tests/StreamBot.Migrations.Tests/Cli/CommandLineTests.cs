@@ -52,6 +52,43 @@ public sealed class CommandLineTests
         }
     }
 
+    [Theory]
+    [InlineData("--dir=")]
+    [InlineData("--dir ")]
+    public void Every_command_reads_options_as_name_value_and_name_equals_value(string dirOption)
+    {
+        using var folder = MigrationsFolder.Valid();
+        folder.Write("0002_add_balance_index.sql", "SELECT 'open;\n");
+        var args = (dirOption.EndsWith('=') ? [dirOption + folder.Directory] : new[] { dirOption.Trim(), folder.Directory });
+        var (exit, _, errors) = Run(["validate", .. args]);
+        Assert.Equal(1, exit);
+        Assert.Contains(folder.Path("0002_add_balance_index.sql") + "(1,8): error SBM2001", errors, StringComparison.Ordinal);
+
+        var (inspectExit, json, _) = Run("inspect", "--format=json", folder.Path("0001_add_balances.sql"));
+        Assert.Equal(0, inspectExit);
+        Assert.StartsWith("[", json.TrimStart(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("validate --frobnicate", "unknown option '--frobnicate'")]
+    [InlineData("validate --dir", "--dir needs a value.")]
+    [InlineData("validate one two", "validate takes one directory")]
+    [InlineData("inspect --format", "--format needs a value.")]
+    [InlineData("inspect --dir x.sql", "unknown option '--dir'")]
+    [InlineData("status --dir", "--dir needs a value.")]
+    [InlineData("up --no-backup=yes", "--no-backup takes no value.")]
+    [InlineData("down --forse", "unknown option '--forse'")]
+    [InlineData("stauts", "unknown command 'stauts'")]
+    public void A_bad_command_line_is_exit_code_2_with_one_line_saying_what_was_wrong(string commandLine, string expected)
+    {
+        var (exit, output, errors) = Run(commandLine.Split(' '));
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("error SBM0001: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_keeps_each_diagnostic_on_one_line_whatever_the_file_name()
     {
