@@ -52,15 +52,6 @@ internal static class JournalCheck
         return problems;
     }
 
-    /// <summary>A sentence for status when the journal looks like another folder's, else null.</summary>
-    public static string? ForeignNote(int fileCount, IReadOnlyList<AppliedMigration> applied, IReadOnlySet<string> fileNames)
-    {
-        var missing = applied.Count(a => !fileNames.Contains(a.Name));
-        return IsForeign(applied.Count, missing)
-            ? $"{missing} of the journal's {applied.Count} migration(s) are not in this folder ({fileCount} file(s)): the journal most likely belongs to another service; give this folder its own with --journal-table."
-            : null;
-    }
-
     /// <summary>The problem when most of the journal is unknown to the folder (another service's journal), else null.</summary>
     public static Diagnostic? Foreign(string directory, IReadOnlySet<string> fileNames, IReadOnlyList<AppliedMigration> applied, QualifiedName journal)
     {

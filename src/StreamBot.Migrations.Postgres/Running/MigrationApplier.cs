@@ -99,16 +99,10 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
             await SafeRollbackAsync(transaction).ConfigureAwait(false);
             throw Cancelled(migration, $"{migration.File.FileName} was running; its statement was cancelled and its transaction rolled back: nothing of it is applied.", null);
         }
-        catch (NpgsqlException e) when (e is not PostgresException)
+        catch (NpgsqlException e) when (IsConnectionEnding(e))
         {
             throw ConnectionLost(migration, e, committing
                 ? $"It was lost during COMMIT, so whether {migration.File.FileName} committed is unknown until the server is back: status tells."
-                : $"{migration.File.FileName} had not committed, so the server rolls its transaction back: nothing of it is applied.");
-        }
-        catch (PostgresException e) when (IsConnectionEnding(e))
-        {
-            throw ConnectionLost(migration, e, committing
-                ? $"It ended during COMMIT, so whether {migration.File.FileName} committed is unknown until the server is back: status tells."
                 : $"{migration.File.FileName} had not committed, so the server rolls its transaction back: nothing of it is applied.");
         }
         catch (PostgresException e)
@@ -169,9 +163,9 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
                     $"{migration.File.FileName} runs without a transaction: {Ran(statements, i)} Statement {i + 1} (line {statements[i].Line}) was cancelled, and the rest did not run; the migration is not in the journal.",
                     $"Resume it with up --resume-from {i + 1} (-p:MigrationsResumeFrom={i + 1}); an INVALID index the cancelled statement left is dropped and rebuilt on resume.");
             }
-            catch (Exception e) when (e is NpgsqlException and not PostgresException || e is PostgresException p && IsConnectionEnding(p))
+            catch (NpgsqlException e) when (IsConnectionEnding(e))
             {
-                throw ConnectionLost(migration, (NpgsqlException)e,
+                throw ConnectionLost(migration, e,
                     $"{Ran(statements, i)} Statement {i + 1} (line {statements[i].Line}) was running and may or may not have taken effect; the migration is not in the journal. Once the server is back, check that statement's effect and run up --resume-from {i + 1} (or {i + 2} if it took effect).");
             }
             catch (PostgresException e)
@@ -193,8 +187,9 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         await transaction.CommitAsync().ConfigureAwait(false);
     }
 
-    // Shutdown, crash of another backend, or pg_terminate_backend: the session is ending, not the statement failing.
-    private static bool IsConnectionEnding(PostgresException e) => e.SqlState is "57P01" or "57P02" or "57P03";
+    // A broken connection, or the server ending the session (shutdown, crash of another backend, pg_terminate_backend):
+    // the session is gone, not the statement failing.
+    private static bool IsConnectionEnding(NpgsqlException e) => e is not PostgresException || ((PostgresException)e).SqlState is "57P01" or "57P02" or "57P03";
 
     private static MigrationException ConnectionLost(LoadedMigration migration, NpgsqlException e, string outcome) =>
         new(DiagnosticCatalog.ConnectionLost.AtFile(migration.File.FullPath,

@@ -59,9 +59,10 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         entries.AddRange(applied.Where(a => !files.ContainsKey(a.Name))
             .Select(a => new StatusEntry(a.Name, MigrationState.FileMissing, a.AppliedAt, a.ExecutionMs, a.AppliedBy)));
         entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-        if (JournalCheck.ForeignNote(report.Migrations.Count, applied, files.Keys.ToHashSet(StringComparer.Ordinal)) is { } note)
+        // status changes nothing, so the finding that fails up and down is a note here.
+        if (JournalCheck.Foreign(report.Directory, files.Keys.ToHashSet(StringComparer.Ordinal), applied, options.JournalTable) is { } foreign)
         {
-            log.Info(note);
+            log.Info(foreign.FullMessage);
         }
 
         return new StatusReport(options.Connection.Describe(), entries, holder) { InvalidIndexes = invalid };
