@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Benchmarks;

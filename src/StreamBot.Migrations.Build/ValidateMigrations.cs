@@ -1,4 +1,5 @@
 using Microsoft.Build.Framework;
+using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Validation;
 using MSBuildTask = Microsoft.Build.Utilities.Task;
 

@@ -63,7 +63,7 @@ internal static class CommandLine
 
     public static int UsageError(TextWriter stderr, string message)
     {
-        stderr.WriteLine(Postgres.Printable.Of(Validation.DiagnosticCatalog.BadCommandLine.AtFile("streambot-migrate", message, "Run 'streambot-migrate --help' for usage.").ToString()));
+        stderr.WriteLine(Postgres.Printable.Of(Diagnostics.ToolDiagnostics.BadCommandLine(message).ToString()));
         return Usage;
     }
 }

@@ -1,5 +1,5 @@
 using StreamBot.Migrations.Postgres;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Cli;
 

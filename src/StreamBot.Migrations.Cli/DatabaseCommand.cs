@@ -4,7 +4,7 @@ using StreamBot.Migrations.Postgres.Backup;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Postgres.Running;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Cli;
 
@@ -80,34 +80,18 @@ internal static class DatabaseCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A migration file that vanished or became unreadable between validation and use.
-            log.Report(DiagnosticCatalog.FileUnreadable.AtFile(options.Directory,
-                $"{command} stopped: a migration file cannot be read ({e.Message.TrimEnd('.')}). {Outcome(command)}",
-                "Check the migrations directory and run again."));
+            log.Report(ToolDiagnostics.FileVanished(options.Directory, command, e.Message.TrimEnd('.'), Outcome(command)));
         }
         catch (NpgsqlException e)
         {
             // A database error no step anticipated (a permission, a dropped connection): still one coded line.
-            var (descriptor, hint) = e switch
-            {
-                PostgresException { SqlState: "25006" } => (DiagnosticCatalog.ReadOnlyServer,
-                    "Point the connection at the primary (libpq's target_session_attrs=read-write picks it among several hosts)."),
-                PostgresException { SqlState: "42501" } => (DiagnosticCatalog.DatabaseError,
-                    "Grant the role what the README's \"Database roles\" section lists, or run as the owner of the tables."),
-                PostgresException => (DiagnosticCatalog.DatabaseError, "Check the server log for the statement and its cause, fix it, and run again."),
-                _ => (DiagnosticCatalog.DatabaseError, "Find out why (the server log: a restart, a crash, a failover), then run again once the server answers."),
-            };
-            log.Report(descriptor.AtFile("streambot-migrate",
-                $"{command} stopped on a database error at {settings.Describe()}: {settings.Redact(ConnectionFailure.Reason(e, settings))}. {Outcome(command)}",
-                hint));
+            log.Report(ConnectionDiagnostics.DatabaseError(command, settings.Describe(), settings.Redact(ConnectionFailure.Reason(e, settings)),
+                (e as PostgresException)?.SqlState, Outcome(command)));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A failure no step anticipated is a bug of this tool; the user still gets one coded line, not a trace.
-            log.Report(DiagnosticCatalog.UnexpectedError.AtFile("streambot-migrate",
-                $"{command} stopped on an unexpected {e.GetType().Name}: {settings.Redact(e.Message).TrimEnd('.')}. {Outcome(command)}",
-                options.Verbose
-                    ? "Please report this line, the stack trace below and the command you ran."
-                    : "Please report this line and the command you ran (with --verbose for the stack trace)."));
+            log.Report(ToolDiagnostics.UnexpectedError(command, e.GetType().Name, settings.Redact(e.Message).TrimEnd('.'), Outcome(command), options.Verbose));
             if (options.Verbose)
             {
                 foreach (var line in e.ToString().Split('\n'))

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using StreamBot.Migrations.Postgres;
 using StreamBot.Migrations.Sql;
+using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Cli;
@@ -50,7 +51,7 @@ internal static class InspectCommand
         }
         else if (diagnostics.Count == 0)
         {
-            diagnostics.Add(DiagnosticCatalog.FileUnreadable.AtFile(path, "The file does not exist.", "Check the path."));
+            diagnostics.Add(ToolDiagnostics.FileNotFound(path));
         }
 
         foreach (var diagnostic in diagnostics)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres;
 using StreamBot.Migrations.Postgres.Running;
 
@@ -102,6 +103,8 @@ internal static class StatusWriter
         MigrationState.Pending => "pending",
         MigrationState.Changed => "changed",
         MigrationState.Interrupted => "interrupted",
-        _ => "file-missing",
+        MigrationState.Unreadable => "unreadable",
+        MigrationState.FileMissing => "file-missing",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "A state without a name in status."),
     };
 }

@@ -1,4 +1,5 @@
 using StreamBot.Migrations.Postgres;
+using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Cli;

@@ -1,4 +1,4 @@
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Postgres;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using StreamBot.Migrations.Postgres.Connection;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Postgres.Backup;
 
@@ -22,9 +22,7 @@ internal static partial class PgDumpBackup
 
     public static async Task<string> CreateAsync(ConnectionSettings settings, BackupOptions options, int serverVersionNum, IRunLog log, CancellationToken cancellation = default)
     {
-        var pgDump = FindOnPath("pg_dump") ?? throw new MigrationException(DiagnosticCatalog.PgDumpMissing.AtFile("streambot-migrate",
-            "pg_dump was not found on PATH, so no backup can be taken and nothing was applied.",
-            "Install the PostgreSQL client tools (e.g. apt-get install postgresql-client) matching the server's major version, or opt out with --no-backup / -p:MigrationsBackup=false."));
+        var pgDump = FindOnPath("pg_dump") ?? throw new MigrationException(BackupDiagnostics.PgDumpMissing());
         await CheckVersionAsync(pgDump, serverVersionNum).ConfigureAwait(false);
 
         var directory = Path.GetFullPath(options.Directory);
@@ -69,9 +67,7 @@ internal static partial class PgDumpBackup
         catch (IOException e) when (IsDiskFull(e))
         {
             TryDelete(partial);
-            throw new MigrationException(DiagnosticCatalog.BackupDiskFull.AtFile(directory,
-                $"The disk holding {directory} is full; the backup is incomplete and nothing was applied.",
-                "Free space (old backups are never deleted automatically) or point MigrationsBackupDirectory elsewhere."));
+            throw new MigrationException(BackupDiagnostics.DiskFull(directory));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -132,16 +128,12 @@ internal static partial class PgDumpBackup
         var errors = settings.Redact((await stderr.ConfigureAwait(false)).Trim());
         if (process.ExitCode != 0)
         {
-            throw new MigrationException(DiagnosticCatalog.BackupFailed.AtFile(target,
-                $"pg_dump exited with code {process.ExitCode}, so nothing was applied: {errors}",
-                "Fix what pg_dump reports (permissions on every table are needed), or opt out with --no-backup / -p:MigrationsBackup=false."));
+            throw new MigrationException(BackupDiagnostics.PgDumpFailed(target, process.ExitCode, errors));
         }
 
         if (!EndsWithMarker(target, written))
         {
-            throw new MigrationException(DiagnosticCatalog.BackupFailed.AtFile(target,
-                "pg_dump exited 0 but the dump lacks its completion marker, so it cannot be trusted and nothing was applied.",
-                "Check the disk and pg_dump, then run again."));
+            throw new MigrationException(BackupDiagnostics.DumpIncomplete(target));
         }
     }
 
@@ -165,9 +157,7 @@ internal static partial class PgDumpBackup
         var serverMajor = serverVersionNum / 10000;
         if (major < serverMajor)
         {
-            throw new MigrationException(DiagnosticCatalog.PgDumpTooOld.AtFile(pgDump,
-                $"pg_dump is version {major} but the server is version {serverMajor}; pg_dump cannot dump a newer server, so nothing was applied.",
-                $"Install pg_dump {serverMajor} or later and put it first on PATH."));
+            throw new MigrationException(BackupDiagnostics.PgDumpTooOld(pgDump, major, serverMajor));
         }
     }
 
@@ -179,16 +169,12 @@ internal static partial class PgDumpBackup
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new MigrationException(DiagnosticCatalog.PgDumpMissing.AtFile(info.FileName,
-                $"{info.FileName} cannot be started ({e.Message}), so no backup can be taken and nothing was applied.",
-                "Check that it is an executable pg_dump (permissions, architecture), or opt out with --no-backup / -p:MigrationsBackup=false."));
+            throw new MigrationException(BackupDiagnostics.PgDumpCannotStart(info.FileName, e.Message));
         }
     }
 
     private static MigrationException Unwritable(string directory, Exception e) =>
-        new(DiagnosticCatalog.BackupDirectoryUnwritable.AtFile(directory,
-            $"The backup directory {directory} cannot be written ({e.Message}); nothing was applied.",
-            "Make it writable by this user, or set MigrationsBackupDirectory (--backup-dir) to a directory that is."));
+        new(BackupDiagnostics.DirectoryUnwritable(directory, e.Message));
 
     // ENOSPC (28) on Unix; ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
     private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 112 or 39;

@@ -26,9 +26,7 @@ internal sealed class SslPasswordServiceFile : IDisposable
         // A service file value runs to the end of its line.
         if (passphrase.Contains('\n', StringComparison.Ordinal) || passphrase.Contains('\r', StringComparison.Ordinal))
         {
-            throw new MigrationException(Validation.DiagnosticCatalog.MalformedConnection.AtFile("streambot-migrate",
-                "sslpassword holds a line break, which pg_dump cannot be given; nothing was applied.",
-                "Use a passphrase without line breaks, or a client key without one."));
+            throw new MigrationException(Diagnostics.ConnectionDiagnostics.SslPasswordWithLineBreak());
         }
 
         var directory = Directory.CreateTempSubdirectory("streambot-pgdump-").FullName;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Npgsql;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Postgres.Connection;
 
@@ -85,9 +85,7 @@ public sealed class ConnectionSettings
                 : (environment(DatabaseUrlVariable), DatabaseUrlVariable);
         if (string.IsNullOrWhiteSpace(value))
         {
-            problem = DiagnosticCatalog.NoConnection.AtFile("streambot-migrate",
-                "No database connection is configured.",
-                "Set DATABASE_URL=postgres://user:password@host:5432/database (preferred: environment variables stay out of build logs), or pass --connection / -p:MigrationsConnectionString.");
+            problem = ConnectionDiagnostics.NoConnection();
             return null;
         }
 
@@ -122,8 +120,7 @@ public sealed class ConnectionSettings
         catch (ConnectionFormatException e)
         {
             // By construction the message holds no text of the connection string: see LibpqSyntax and FromNpgsql.
-            problem = DiagnosticCatalog.MalformedConnection.AtFile("streambot-migrate",
-                $"{source} is not a valid PostgreSQL connection string: {e.Message}.", Forms);
+            problem = ConnectionDiagnostics.MalformedConnection(source, e.Message, Forms);
             return null;
         }
     }

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Npgsql;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Postgres.Connection;
 
@@ -46,9 +46,7 @@ internal static class Database
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException or InvalidOperationException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw new MigrationException(DiagnosticCatalog.CannotConnect.AtFile("streambot-migrate",
-                $"Cannot connect to PostgreSQL at {settings.Describe()}: {settings.Redact(ConnectionFailure.Reason(e, settings))}.",
-                Hint(e)));
+            throw new MigrationException(ConnectionDiagnostics.CannotConnect(settings.Describe(), settings.Redact(ConnectionFailure.Reason(e, settings)), Hint(e)));
         }
     }
 

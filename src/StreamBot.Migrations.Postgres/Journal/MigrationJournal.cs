@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using Npgsql;
+using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Sql;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Postgres.Journal;
 
@@ -18,7 +19,6 @@ internal sealed class MigrationJournal(QualifiedName tableName)
 
     private string Table => TableName.Quoted;
 
-    public static string Checksum(ReadOnlySpan<byte> fileBytes) => Convert.ToHexString(SHA256.HashData(fileBytes)).ToLowerInvariant();
 
     public static string WhoAmI() => $"{Environment.UserName}@{Environment.MachineName}";
 
@@ -62,15 +62,13 @@ internal sealed class MigrationJournal(QualifiedName tableName)
         var missing = RequiredColumns.Where(c => !columns.Contains(c)).ToList();
         if (missing.Count > 0)
         {
-            throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
-                $"The journal table {TableName} exists but lacks the column(s) {string.Join(", ", missing)}; it was probably created by another tool (drizzle-kit's own journal has id, hash and created_at).",
-                "Point MigrationsJournalTable (--journal-table) at a new table name, or add the missing columns after checking what the existing rows mean."));
+            throw new MigrationException(RunDiagnostics.JournalLacksColumns(TableName.ToString(), missing));
         }
     }
 
-    public async Task<List<AppliedMigration>> ReadAsync(NpgsqlConnection connection)
+    public async Task<List<JournalRow>> ReadAsync(NpgsqlConnection connection)
     {
-        var rows = new List<AppliedMigration>();
+        var rows = new List<JournalRow>();
         if (!await ExistsAsync(connection).ConfigureAwait(false))
         {
             return rows;
@@ -84,7 +82,7 @@ internal sealed class MigrationJournal(QualifiedName tableName)
             await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
-                rows.Add(new AppliedMigration(
+                rows.Add(new JournalRow(
                     Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
                     reader.GetString(1),
                     reader.GetString(2),
@@ -95,18 +93,14 @@ internal sealed class MigrationJournal(QualifiedName tableName)
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
         {
-            throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
-                $"The journal table {TableName} has columns of unexpected types (reading a row failed: {e.Message.TrimEnd('.')}), so it cannot say what is applied. Nothing was changed.",
-                "Check the table's definition against the README (name text, hash text, applied_at timestamptz, execution_ms integer, applied_by text)."));
+            throw new MigrationException(RunDiagnostics.JournalUnreadable(TableName.ToString(), e.Message.TrimEnd('.')));
         }
 
         // This tool's table has a UNIQUE name, but a journal created by the runbook or by hand may not.
         var twice = rows.GroupBy(r => r.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null)
         {
-            throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
-                $"The journal table {TableName} lists {twice.Key} {twice.Count()} times (ids {string.Join(", ", twice.Select(r => r.Id))}), so it cannot say what is applied. Nothing was changed.",
-                $"Delete the extra rows (keep the first), then add the constraint: ALTER TABLE {TableName} ADD UNIQUE (name)."));
+            throw new MigrationException(RunDiagnostics.JournalListsTwice(TableName.ToString(), twice.Key, twice.Select(r => r.Id)));
         }
 
         return rows;

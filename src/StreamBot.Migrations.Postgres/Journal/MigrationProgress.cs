@@ -1,7 +1,8 @@
 using Npgsql;
+using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Sql;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Postgres.Journal;
 
@@ -42,9 +43,7 @@ internal sealed class MigrationProgress(QualifiedName journalTable)
         }
         catch (Exception e) when (e is PostgresException { SqlState: "42703" } or InvalidCastException)
         {
-            throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
-                $"The progress table {TableName} has an unexpected shape ({(e is PostgresException p ? p.MessageText : e.Message).TrimEnd('.')}), so it cannot say how far an interrupted migration got. Nothing was changed.",
-                $"If no migration is half-way, drop it (DROP TABLE {TableName}); it is recreated when needed."));
+            throw new MigrationException(RunDiagnostics.ProgressTableUnusable(TableName.ToString(), (e is PostgresException p ? p.MessageText : e.Message).TrimEnd('.')));
         }
 
         return rows;
@@ -88,5 +87,3 @@ internal sealed class MigrationProgress(QualifiedName journalTable)
         new($"DELETE FROM {Table} WHERE name = $1") { Parameters = { new() { Value = name } } };
 }
 
-/// <summary>A migration that started statement by statement and has not been journaled.</summary>
-internal sealed record ProgressRow(string Name, string Hash, int Done, int Total, DateTimeOffset UpdatedAt, string By);

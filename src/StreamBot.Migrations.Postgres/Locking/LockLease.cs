@@ -1,7 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using StreamBot.Migrations.Postgres.Connection;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Postgres.Locking;
 
@@ -44,9 +44,7 @@ internal sealed class LockLease : IAsyncDisposable
 
     /// <summary>The error for a fence that failed.</summary>
     public static MigrationException Lost(string file, string outcome) =>
-        new(DiagnosticCatalog.LockLost.AtFile(file,
-            $"The migration lock's database session ended during this run; another applier may have taken over, so the run stopped. {outcome} Migrations reported as applied before it stay applied.",
-            "Find out why the session ended (pg_terminate_backend, failover, network), then run up again: it continues with what is pending."));
+        new(ConnectionDiagnostics.LockLost(file, outcome));
 
     /// <summary>The lock connection's server pid (what other sessions see in the row).</summary>
     public int BackendPid => _connection.ProcessID;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using StreamBot.Migrations.Postgres.Connection;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Postgres.Locking;
 
@@ -40,9 +40,7 @@ internal static class MigrationLock
                     {
                         if (holder is not null)
                         {
-                            log.Report(DiagnosticCatalog.StaleLockTaken.AtFile("streambot-migrate",
-                                $"Taking over the migration lock from {holder}: its holder is gone.",
-                                "This run goes on. If that run was interrupted, status shows what it applied; a migration it left half-way is reported as interrupted."));
+                            log.Report(ConnectionDiagnostics.StaleLockTaken(holder.ToString()));
                         }
 
                         await ClaimAsync(connection, purpose).ConfigureAwait(false);
@@ -62,9 +60,7 @@ internal static class MigrationLock
                 if (clock.Elapsed >= options.WaitTimeout)
                 {
                     var holder = await ReadHolderAsync(connection).ConfigureAwait(false);
-                    throw new MigrationException(DiagnosticCatalog.LockTimeout.AtFile("streambot-migrate",
-                        $"Gave up waiting for the migration lock after {options.WaitTimeout.TotalSeconds:0} s; it is held by {holder?.ToString() ?? "another session (no migration_lock row yet)"}.",
-                        "Wait for that run to finish and try again. If its process is gone, the lock frees itself; 'DELETE FROM migration_lock WHERE lock_id = 1' clears a row left by an older tool."));
+                    throw new MigrationException(ConnectionDiagnostics.LockTimeout(options.WaitTimeout, holder?.ToString()));
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellation).ConfigureAwait(false);
@@ -119,9 +115,7 @@ internal static class MigrationLock
         }
         catch (Exception e) when (e is PostgresException { SqlState: "42703" or "42804" } or InvalidCastException or FormatException)
         {
-            throw new MigrationException(DiagnosticCatalog.JournalUnusable.AtFile("streambot-migrate",
-                $"The migration_lock table has an unexpected shape ({(e is PostgresException p ? p.MessageText : e.Message).TrimEnd('.')}), so it cannot say who holds the lock. Nothing was changed.",
-                "Drop it (DROP TABLE migration_lock) when no migration is running; it is recreated on the next run."));
+            throw new MigrationException(ConnectionDiagnostics.LockTableUnusable((e is PostgresException p ? p.MessageText : e.Message).TrimEnd('.')));
         }
     }
 

@@ -1,6 +1,6 @@
-using System.Text.RegularExpressions;
 using Npgsql;
 using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Postgres.Running;
 
@@ -9,17 +9,13 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// dies. Queries never use one, writes still maintain it, and CREATE INDEX CONCURRENTLY IF NOT EXISTS would keep it.
 /// An index some session is still building is also INVALID until it finishes, so those are left out.
 /// </summary>
-internal static partial class InvalidIndexes
+internal static class InvalidIndexes
 {
     private const string Leftover = """
         NOT i.indisvalid
         AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p
                         WHERE p.index_relid = i.indexrelid AND p.datid = (SELECT oid FROM pg_database WHERE datname = current_database()))
         """;
-
-    [GeneratedRegex("""^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[\p{L}_][\p{L}\p{N}_$]*)\s+ON\s+(?:ONLY\s+)?((?:"(?:[^"]|"")+"|[\p{L}_][\p{L}\p{N}_$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\p{L}_][\p{L}\p{N}_$]*))?)""",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex CreateIndexConcurrently();
 
     /// <summary>Every leftover INVALID index, schema-qualified and quoted as SQL needs it.</summary>
     public static async Task<List<string>> FindAsync(NpgsqlConnection connection)
@@ -46,10 +42,9 @@ internal static partial class InvalidIndexes
     /// the interrupted migration that holds the statement, under the migration lock, so the index is that
     /// statement's own remains.
     /// </summary>
-    public static async Task<string?> DropLeftoverOfAsync(NpgsqlConnection connection, string statement)
+    public static async Task<string?> DropLeftoverOfAsync(NpgsqlConnection connection, SqlScript script, SqlStatement statement)
     {
-        var match = CreateIndexConcurrently().Match(statement);
-        if (!match.Success)
+        if (CreateIndexConcurrently.Read(script, statement) is not { } index)
         {
             return null;
         }
@@ -59,7 +54,7 @@ internal static partial class InvalidIndexes
             SELECT format('%I.%I', n.nspname, c.relname)
             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relname = $1 AND i.indrelid = to_regclass($2) AND {Leftover}
-            """, Unquote(match.Groups[1].Value), match.Groups[2].Value);
+            """, index.IndexName, index.Table);
         if (await find.ExecuteScalarAsync().ConfigureAwait(false) is not string name)
         {
             return null;
@@ -69,8 +64,4 @@ internal static partial class InvalidIndexes
         await drop.ExecuteNonQueryAsync().ConfigureAwait(false);
         return name;
     }
-
-    private static string Unquote(string identifier) => identifier.StartsWith('"')
-        ? identifier[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal)
-        : identifier.ToLowerInvariant();
 }

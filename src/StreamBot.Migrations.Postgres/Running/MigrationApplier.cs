@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Npgsql;
+using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Sql;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Postgres.Running;
 
@@ -19,7 +20,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
     /// Applies <paramref name="migration"/>, or, when resuming an interrupted one, its statements from the 0-based
     /// <paramref name="resumeAt"/> on.
     /// </summary>
-    public async Task<TimeSpan> ApplyAsync(LoadedMigration migration, int? resumeAt = null)
+    public async Task<TimeSpan> ApplyAsync(ValidatedMigration migration, int? resumeAt = null)
     {
         var clock = Stopwatch.StartNew();
         await using (new StatementProgress(migration, connection.ProcessID, lease, options.ProgressInterval, log))
@@ -43,7 +44,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
     private const int ChunkBytes = 4 << 20;
     private const int ChunkStatements = 4096;
 
-    private async Task ApplyInTransactionAsync(LoadedMigration migration, int? resumeAt)
+    private async Task ApplyInTransactionAsync(ValidatedMigration migration, int? resumeAt)
     {
         var statements = migration.Script.Statements;
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
@@ -126,12 +127,11 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         }
     }
 
-    private async Task ApplyStatementByStatementAsync(LoadedMigration migration, int? resumeAt, Stopwatch clock)
+    private async Task ApplyStatementByStatementAsync(ValidatedMigration migration, int? resumeAt, Stopwatch clock)
     {
         var first = resumeAt ?? 0;
-        log.Report(DiagnosticCatalog.RunsWithoutTransaction.At(migration.File.FullPath, 1, 1,
-            $"{migration.File.FileName} holds statements PostgreSQL refuses in a transaction ({string.Join(", ", migration.Script.Statements.Where(s => !s.IsTransactional).Select(s => s.NonTransactionalReason).Distinct())}); it runs statement by statement without one.",
-            $"Its progress is recorded in {progress.TableName}; if it stops half-way, the next up says which statements ran and how to resume."));
+        log.Report(RunDiagnostics.RunsWithoutTransaction(migration.File.FullPath, migration.File.FileName,
+            migration.Script.Statements.Where(s => !s.IsTransactional).Select(s => s.NonTransactionalReason!).Distinct(), progress.TableName.ToString()));
         var statements = migration.Script.Statements;
         await progress.StartAsync(connection, migration.Name, migration.Hash, first, statements.Count).ConfigureAwait(false);
         for (var i = first; i < statements.Count; i++)
@@ -149,7 +149,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
                     throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} stopped before statement {i + 1}; {Ran(statements, i)} Resume it with up --resume-from {i + 1}.");
                 }
 
-                if (i == resumeAt && await InvalidIndexes.DropLeftoverOfAsync(connection, text).ConfigureAwait(false) is { } dropped)
+                if (i == resumeAt && await InvalidIndexes.DropLeftoverOfAsync(connection, migration.Script, statements[i]).ConfigureAwait(false) is { } dropped)
                 {
                     log.Info($"Dropped the INVALID index {dropped} that the interrupted run of statement {i + 1} left behind; building it again.");
                 }
@@ -171,7 +171,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
             catch (PostgresException e)
             {
                 throw Failure(migration, i, e, $"{Ran(statements, i)} Statement {i + 1} failed and the rest did not run; the migration is not in the journal.",
-                    DiagnosticCatalog.PartiallyApplied,
+                    partly: true,
                     $"Fix the cause, then run up --resume-from {i + 1} (-p:MigrationsResumeFrom={i + 1}) to run statement {i + 1} and the rest; a failed CREATE INDEX CONCURRENTLY's INVALID index is dropped and rebuilt on resume.");
             }
 
@@ -191,29 +191,19 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
     // the session is gone, not the statement failing.
     private static bool IsConnectionEnding(NpgsqlException e) => e is not PostgresException || ((PostgresException)e).SqlState is "57P01" or "57P02" or "57P03";
 
-    private static MigrationException ConnectionLost(LoadedMigration migration, NpgsqlException e, string outcome) =>
-        new(DiagnosticCatalog.ConnectionLost.AtFile(migration.File.FullPath,
-            $"The connection to the server was lost while {migration.File.FileName} was being applied ({ConnectionFailure.Reason(e)}). {outcome}",
-            "Find out why (the server log: a restart, a crash, a failover, pg_terminate_backend), then run status and up again."));
+    private static MigrationException ConnectionLost(ValidatedMigration migration, NpgsqlException e, string outcome) =>
+        new(RunDiagnostics.ConnectionLost(migration.File.FullPath, migration.File.FileName, ConnectionFailure.Reason(e), outcome));
 
-    private static MigrationException Cancelled(LoadedMigration migration, string outcome, string? hint) =>
-        new(DiagnosticCatalog.Cancelled.AtFile(migration.File.FullPath,
-            $"up was interrupted (Ctrl-C or SIGTERM): {outcome} The migration lock was released.",
-            hint ?? "Run up again when ready: it goes on with what is pending."));
+    private static MigrationException Cancelled(ValidatedMigration migration, string outcome, string? hint) =>
+        new(RunDiagnostics.UpCancelled(migration.File.FullPath, outcome, hint));
 
     private static string Ran(IReadOnlyList<SqlStatement> statements, int count) => count == 0
         ? "No statement of it has run."
         : count == 1
             ? $"Statement 1 (line {statements[0].Line}) ran and stays applied."
-            : $"Statements 1 to {count} (lines {Lines(statements.Take(count))}) ran and stay applied.";
+            : $"Statements 1 to {count} (lines {RunPlanner.Lines(statements.Take(count).Select(s => s.Line))}) ran and stay applied.";
 
-    internal static string Lines(IEnumerable<SqlStatement> statements)
-    {
-        var lines = statements.Select(s => s.Line).ToList();
-        return lines.Count <= 8 ? string.Join(", ", lines) : $"{string.Join(", ", lines.Take(6))}, ..., {lines[^1]}";
-    }
-
-    private static MigrationException Failure(LoadedMigration migration, int index, PostgresException e, string outcome, DiagnosticDescriptor? descriptor = null, string? hint = null)
+    private static MigrationException Failure(ValidatedMigration migration, int index, PostgresException e, string outcome, bool partly = false, string? hint = null)
     {
         var (line, column) = (0, 0);
         if (index >= 0)
@@ -223,9 +213,8 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
             (line, column) = e.Position > 0 ? migration.Script.Locate(statement, e.Position - 1) : (statement.Line, statement.Column);
         }
 
-        return new MigrationException((descriptor ?? DiagnosticCatalog.MigrationFailed).At(migration.File.FullPath, line, column,
-            $"{migration.File.FileName} failed: {e.MessageText} (SQLSTATE {e.SqlState}){(e.Detail is { Length: > 0 } detail ? ". " + detail : string.Empty)}. {outcome}",
-            hint ?? "Fix the statement (or the data it trips over) and run up again."));
+        return new MigrationException(RunDiagnostics.MigrationFailed(migration.File.FullPath, line, column, migration.File.FileName,
+            $"{e.MessageText} (SQLSTATE {e.SqlState}){(e.Detail is { Length: > 0 } detail ? ". " + detail : string.Empty)}", outcome, partly, hint));
     }
 
     /// <summary>

@@ -1,8 +1,9 @@
 using Npgsql;
+using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Documentation;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Postgres.Running;
 
@@ -13,7 +14,7 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// </summary>
 internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJournal journal, LockLease lease, string readmePath, IRunLog log, CancellationToken cancellation)
 {
-    public async Task RollBackAsync(LoadedMigration migration, string? backup)
+    public async Task RollBackAsync(ValidatedMigration migration, string? backup)
     {
         var doc = migration.Doc!;
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
@@ -30,9 +31,7 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
         {
             await ExecuteAsync(journal.DeleteCommand(migration.Name), transaction).ConfigureAwait(false);
             await transaction.CommitAsync().ConfigureAwait(false);
-            log.Report(DiagnosticCatalog.ForcedRollback.At(readmePath, doc.HeadingLine, 1,
-                $"{migration.Name}: only its journal row was removed (forced); its schema changes are still in the database.",
-                backup is null ? "Restore a backup to undo the schema itself." : $"To undo the schema, restore the backup: psql \"$DATABASE_URL\" < {backup}"));
+            log.Report(RunDiagnostics.ForcedRollback(readmePath, doc.HeadingLine, migration.Name, backup));
             return;
         }
 
@@ -46,9 +45,7 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
                     if (rows != statement.ExpectedRows)
                     {
                         await SafeRollbackAsync(transaction).ConfigureAwait(false);
-                        throw new MigrationException(DiagnosticCatalog.VerifyFailed.At(readmePath, statement.Line, statement.Column,
-                            $"Rollback of {migration.Name} did not verify: this query returned {rows} row(s), the README expects {statement.ExpectedRows}. Everything was rolled back; the database is as it was.",
-                            "Fix the rollback SQL (or the verify query) in README.md and run again."));
+                        throw new MigrationException(RunDiagnostics.VerifyFailed(readmePath, statement.Line, statement.Column, migration.Name, rows, statement.ExpectedRows));
                     }
                 }
                 else
@@ -59,17 +56,13 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
                 await SafeRollbackAsync(transaction).ConfigureAwait(false);
-                throw new MigrationException(DiagnosticCatalog.Cancelled.At(readmePath, statement.Line, statement.Column,
-                    $"down was interrupted (Ctrl-C or SIGTERM) during the rollback of {migration.Name}; its transaction was rolled back, so {migration.Name} is still applied. The migration lock was released.",
-                    "Run down again when ready."));
+                throw new MigrationException(RunDiagnostics.RollbackCancelled(readmePath, statement.Line, statement.Column, migration.Name));
             }
             catch (PostgresException e)
             {
                 await SafeRollbackAsync(transaction).ConfigureAwait(false);
                 var (line, column) = Position(statement, e.Position);
-                throw new MigrationException(DiagnosticCatalog.RollbackFailed.At(readmePath, line, column,
-                    $"Rollback of {migration.Name} failed: {e.MessageText} (SQLSTATE {e.SqlState}). Everything was rolled back; the database is as it was.",
-                    "Fix the rollback SQL in README.md and run again."));
+                throw new MigrationException(RunDiagnostics.RollbackFailed(readmePath, line, column, migration.Name, e.MessageText, e.SqlState));
             }
         }
 

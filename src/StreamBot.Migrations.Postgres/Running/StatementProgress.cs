@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Locking;
 
 namespace StreamBot.Migrations.Postgres.Running;
@@ -12,7 +13,7 @@ internal sealed class StatementProgress : IAsyncDisposable
     private readonly Timer _timer;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    public StatementProgress(LoadedMigration migration, int migrationBackendPid, LockLease? lease, TimeSpan interval, IRunLog log)
+    public StatementProgress(ValidatedMigration migration, int migrationBackendPid, LockLease? lease, TimeSpan interval, IRunLog log)
     {
         _timer = new Timer(_ => _ = ReportAsync(), null, interval, interval);
 

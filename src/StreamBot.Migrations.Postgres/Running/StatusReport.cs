@@ -1,3 +1,4 @@
+using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Locking;
 
 namespace StreamBot.Migrations.Postgres.Running;

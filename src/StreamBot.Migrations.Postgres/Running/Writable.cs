@@ -1,6 +1,6 @@
 using Npgsql;
 using StreamBot.Migrations.Postgres.Connection;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Postgres.Running;
 
@@ -18,13 +18,7 @@ internal static class Writable
         var (standby, readOnly) = (reader.GetBoolean(0), reader.GetBoolean(1));
         if (standby || readOnly)
         {
-            throw new MigrationException(DiagnosticCatalog.ReadOnlyServer.AtFile("streambot-migrate",
-                standby
-                    ? $"{settings.Describe()} is a standby (in recovery): it cannot take writes, so {command} changed nothing."
-                    : $"{settings.Describe()} is read-only for this session (default_transaction_read_only is on for the server, the database or the role), so {command} changed nothing.",
-                standby
-                    ? "Point the connection at the primary (with several hosts, libpq's target_session_attrs=read-write picks it)."
-                    : "Connect as a role or to a database where default_transaction_read_only is off (SHOW default_transaction_read_only)."));
+            throw new MigrationException(ConnectionDiagnostics.ReadOnlyServer(settings.Describe(), command, standby));
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Discovery;
 
@@ -22,9 +22,7 @@ internal static partial class MigrationDiscovery
         var diagnostics = new List<Diagnostic>();
         if (!Directory.Exists(directory))
         {
-            diagnostics.Add(DiagnosticCatalog.DirectoryNotFound.AtFile(directory,
-                $"The migrations directory '{directory}' does not exist.",
-                "Create it, or point MigrationsDirectory (streambot-migrate: --dir) at the folder that holds the NNNN_name.sql files."));
+            diagnostics.Add(FolderDiagnostics.DirectoryNotFound(directory));
             return ([], diagnostics);
         }
 
@@ -40,9 +38,7 @@ internal static partial class MigrationDiscovery
             var match = MigrationName().Match(fileName);
             if (!match.Success)
             {
-                diagnostics.Add(DiagnosticCatalog.InvalidFileName.AtFile(path,
-                    $"'{fileName}' is not a valid migration file name: names are four digits, an underscore and a lower-case snake_case description, ending in .sql.",
-                    SuggestName(fileName)));
+                diagnostics.Add(FolderDiagnostics.InvalidFileName(path, SuggestName(fileName)));
                 continue;
             }
 
@@ -53,9 +49,7 @@ internal static partial class MigrationDiscovery
         // A directory named like a migration is a mistake worth saying out loud, not something to skip silently.
         foreach (var path in Directory.EnumerateDirectories(directory).Where(d => d.EndsWith(".sql", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
         {
-            diagnostics.Add(DiagnosticCatalog.FileUnreadable.AtFile(path,
-                $"'{Path.GetFileName(path)}' is a directory, not a migration file.",
-                "Move what it holds out of the migrations folder, or rename it so it does not end in .sql."));
+            diagnostics.Add(FolderDiagnostics.DirectoryNamedLikeMigration(path));
         }
 
         candidates.Sort((a, b) => a.Number != b.Number ? a.Number.CompareTo(b.Number) : string.CompareOrdinal(a.Name, b.Name));
@@ -69,9 +63,7 @@ internal static partial class MigrationDiscovery
         {
             if (diagnostics.Count == 0)
             {
-                diagnostics.Add(DiagnosticCatalog.NoMigrations.AtFile(directory,
-                    $"The migrations directory '{directory}' holds no NNNN_name.sql files.",
-                    "Add 0000_initial_schema.sql, or check that MigrationsDirectory points at the right folder."));
+                diagnostics.Add(FolderDiagnostics.NoMigrations(directory));
             }
 
             return;
@@ -79,9 +71,7 @@ internal static partial class MigrationDiscovery
 
         if (migrations[0].Number != 0)
         {
-            diagnostics.Add(DiagnosticCatalog.FirstNumberNotZero.AtFile(migrations[0].FullPath,
-                $"The first migration is {migrations[0].FileName}, but numbering starts at 0000.",
-                $"Renumber the migrations from 0000, or restore the missing files before {migrations[0].FileName}."));
+            diagnostics.Add(FolderDiagnostics.FirstNumberNotZero(migrations[0].FullPath, migrations[0].FileName));
         }
 
         for (var i = 1; i < migrations.Count; i++)
@@ -90,18 +80,11 @@ internal static partial class MigrationDiscovery
             var current = migrations[i];
             if (current.Number == previous.Number)
             {
-                diagnostics.Add(DiagnosticCatalog.DuplicateNumber.AtFile(current.FullPath,
-                    $"{current.FileName} and {previous.FileName} share the number {current.Number:D4}.",
-                    "Give the newer migration the next free number (and rename its README section); two files must never share one."));
+                diagnostics.Add(FolderDiagnostics.DuplicateNumber(current.FullPath, current.FileName, previous.FileName, current.Number));
             }
             else if (current.Number != previous.Number + 1)
             {
-                var missing = current.Number - previous.Number == 2
-                    ? $"{previous.Number + 1:D4} is"
-                    : $"{previous.Number + 1:D4} to {current.Number - 1:D4} are";
-                diagnostics.Add(DiagnosticCatalog.NumberingGap.AtFile(current.FullPath,
-                    $"Numbering has a gap: {missing} missing between {previous.FileName} and {current.FileName}.",
-                    $"Renumber {current.FileName} (and the files after it) to close the gap, or restore the missing migration."));
+                diagnostics.Add(FolderDiagnostics.NumberingGap(current.FullPath, previous.FileName, previous.Number, current.FileName, current.Number));
             }
         }
     }

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Documentation;
 
@@ -39,9 +39,7 @@ internal static partial class ReadmeSections
             {
                 // Strictly, CommonMark keeps this heading inside the block; but a migration heading in rollback
                 // SQL means the block's closing line is missing, and reading on would swallow the next section.
-                diagnostics.Add(DiagnosticCatalog.UnterminatedFence.At(readmePath, fence.OpenLine, 1,
-                    $"The code fence opened on line {fence.OpenLine} is not closed before the section heading on line {i + 1}.",
-                    $"Close it with a line holding only {fence.Marker} before the next section."));
+                diagnostics.Add(ReadmeDiagnostics.FenceNotClosedBeforeSection(readmePath, fence.OpenLine, i + 1, fence.Marker));
                 fence.ForceClose();
             }
 
@@ -71,9 +69,7 @@ internal static partial class ReadmeSections
         Close();
         if (fence.IsOpen)
         {
-            diagnostics.Add(DiagnosticCatalog.UnterminatedFence.At(readmePath, fence.OpenLine, 1,
-                $"The code fence opened on line {fence.OpenLine} is never closed, so the rest of README.md is read as code.",
-                $"Close it with a line holding only {fence.Marker}."));
+            diagnostics.Add(ReadmeDiagnostics.FenceNeverClosed(readmePath, fence.OpenLine, fence.Marker));
         }
 
         return sections;

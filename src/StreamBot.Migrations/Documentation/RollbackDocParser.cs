@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using StreamBot.Migrations.Sql;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Documentation;
 
@@ -40,9 +40,7 @@ internal static partial class RollbackDocParser
         fields.TryGetValue("rollback", out var rollback);
         if (procedure is not null && rollback is not null)
         {
-            diagnostics.Add(DiagnosticCatalog.RollbackConflict.At(readmePath, rollback.Line, 1,
-                $"{section.Title} has both a Rollback Procedure (line {procedure.Line}) and a Rollback field.",
-                "Keep one: a Rollback Procedure with its SQL, or \"**Rollback**: Not recommended - reason\"."));
+            diagnostics.Add(ReadmeDiagnostics.RollbackConflict(readmePath, rollback.Line, section.Title, procedure.Line));
         }
 
         if (procedure is not null)
@@ -57,9 +55,7 @@ internal static partial class RollbackDocParser
             return new RollbackDoc(name, at, status, purpose, date, RollbackRisk.None, ParseNotRecommended(readmePath, rollback, diagnostics), []);
         }
 
-        diagnostics.Add(DiagnosticCatalog.RollbackMissing.At(readmePath, at, 1,
-            $"{section.Title} documents no rollback.",
-            "Add \"**Rollback Procedure**:\" with a ```sql block and \"**Rollback Risk**: LOW|MEDIUM|HIGH - why\", or \"**Rollback**: Not recommended - reason\"."));
+        diagnostics.Add(ReadmeDiagnostics.RollbackMissing(readmePath, at, section.Title));
         return new RollbackDoc(name, at, status, purpose, date, RollbackRisk.None, null, []);
     }
 
@@ -70,9 +66,7 @@ internal static partial class RollbackDocParser
             return field.Value;
         }
 
-        diagnostics.Add(DiagnosticCatalog.FieldMissing.At(readmePath, field?.Line ?? headingLine, 1,
-            field is null ? $"This section has no **{label}** field." : $"The **{label}** field is empty.",
-            $"Add \"**{label}**: ...\" under the heading; every migration section needs Status, Purpose, Date and Changes."));
+        diagnostics.Add(ReadmeDiagnostics.FieldMissing(readmePath, field?.Line ?? headingLine, label, present: field is not null));
         return null;
     }
 
@@ -80,9 +74,7 @@ internal static partial class RollbackDocParser
     {
         if (!fields.TryGetValue("date", out var field))
         {
-            diagnostics.Add(DiagnosticCatalog.InvalidDate.At(readmePath, headingLine, 1,
-                "This section has no **Date** field.",
-                "Add \"**Date**: YYYY-MM-DD\" with the day the migration was written."));
+            diagnostics.Add(ReadmeDiagnostics.DateMissing(readmePath, headingLine));
             return null;
         }
 
@@ -92,9 +84,7 @@ internal static partial class RollbackDocParser
             return date;
         }
 
-        diagnostics.Add(DiagnosticCatalog.InvalidDate.At(readmePath, field.Line, 1,
-            $"'{field.Value}' is not an ISO date.",
-            "Write the date as YYYY-MM-DD, for example 2025-11-15."));
+        diagnostics.Add(ReadmeDiagnostics.InvalidDate(readmePath, field.Line, field.Value));
         return null;
     }
 
@@ -111,9 +101,7 @@ internal static partial class RollbackDocParser
             }
         }
 
-        diagnostics.Add(DiagnosticCatalog.RollbackRiskInvalid.At(readmePath, field?.Line ?? procedure.Line, 1,
-            field is null ? "The Rollback Procedure has no **Rollback Risk**." : $"Rollback Risk '{field.Value}' does not start with LOW, MEDIUM or HIGH.",
-            "Add \"**Rollback Risk**: LOW|MEDIUM|HIGH - what the rollback loses\"."));
+        diagnostics.Add(ReadmeDiagnostics.RollbackRiskInvalid(readmePath, field?.Line ?? procedure.Line, field?.Value));
         return RollbackRisk.None;
     }
 
@@ -122,18 +110,14 @@ internal static partial class RollbackDocParser
         const string Phrase = "not recommended";
         if (!field.Value.StartsWith(Phrase, StringComparison.OrdinalIgnoreCase))
         {
-            diagnostics.Add(DiagnosticCatalog.RollbackUnrecognized.At(readmePath, field.Line, 1,
-                $"\"**Rollback**: {field.Value}\" is neither \"Not recommended\" with a reason nor a procedure.",
-                "Write \"**Rollback**: Not recommended - reason\", or document \"**Rollback Procedure**:\" with a ```sql block."));
+            diagnostics.Add(ReadmeDiagnostics.RollbackUnrecognized(readmePath, field.Line, field.Value));
             return null;
         }
 
         var reason = field.Value[Phrase.Length..].Trim(' ', '-', '–', '—', ':', ';', ',', '.');
         if (reason.Length == 0)
         {
-            diagnostics.Add(DiagnosticCatalog.NotRecommendedWithoutReason.At(readmePath, field.Line, 1,
-                "The rollback is \"Not recommended\" but no reason is given.",
-                "Say why after a dash, e.g. \"Not recommended - this is the foundation schema\"."));
+            diagnostics.Add(ReadmeDiagnostics.NotRecommendedWithoutReason(readmePath, field.Line));
             return "(no reason given)";
         }
 
@@ -148,11 +132,7 @@ internal static partial class RollbackDocParser
         var block = blocks.FirstOrDefault(b => b.FenceLine > procedure.Line && b.FenceLine < nextFieldLine);
         if (block is null || !block.Info.Split(' ', 2)[0].Equals("sql", StringComparison.OrdinalIgnoreCase))
         {
-            diagnostics.Add(DiagnosticCatalog.RollbackBlockMissing.At(readmePath, block?.FenceLine ?? procedure.Line, 1,
-                block is null
-                    ? $"The Rollback Procedure of {title} has no code block."
-                    : $"The Rollback Procedure's code block is marked '{block.Info}', not sql.",
-                "Put the rollback SQL in a fenced block that opens with ```sql, right under \"**Rollback Procedure**:\"."));
+            diagnostics.Add(ReadmeDiagnostics.RollbackBlockMissing(readmePath, block?.FenceLine ?? procedure.Line, title, block?.Info));
             return [];
         }
 
@@ -161,57 +141,45 @@ internal static partial class RollbackDocParser
         diagnostics.AddRange(script.ProblemsAsDiagnostics(readmePath, firstLine));
         if (script.Statements.Count == 0)
         {
-            diagnostics.Add(DiagnosticCatalog.RollbackBlockEmpty.At(readmePath, block.FenceLine, 1,
-                $"The rollback SQL block of {title} holds no statement.",
-                "Write the SQL that undoes the migration, followed by verify queries such as \"SELECT ... ; -- Should return 0 rows\"."));
+            diagnostics.Add(ReadmeDiagnostics.RollbackBlockEmpty(readmePath, block.FenceLine, title));
             return [];
         }
 
         var statements = new List<RollbackStatement>(script.Statements.Count);
-        var source = script.Source;
         for (var i = 0; i < script.Statements.Count; i++)
         {
             var statement = script.Statements[i];
             var line = statement.Line + firstLine - 1;
             if (!statement.IsTransactional || statement.IsTransactionControl)
             {
-                diagnostics.Add(DiagnosticCatalog.RollbackNotTransactional.At(readmePath, line, statement.Column,
-                    statement.IsTransactionControl
-                        ? "Rollback SQL must not control transactions: the rollback runs in one transaction of its own."
-                        : $"{statement.NonTransactionalReason} cannot run inside a transaction block, but a rollback runs in one transaction so that a failed verify undoes it.",
-                    statement.IsTransactionControl
-                        ? "Remove the BEGIN/COMMIT/ROLLBACK statements."
-                        : "Use the non-concurrent form in the rollback (e.g. DROP INDEX without CONCURRENTLY)."));
+                diagnostics.Add(statement.IsTransactionControl
+                    ? ReadmeDiagnostics.RollbackTransactionControl(readmePath, line, statement.Column)
+                    : ReadmeDiagnostics.RollbackNotTransactional(readmePath, line, statement.Column, statement.NonTransactionalReason!));
             }
 
-            var gapEnd = i + 1 < script.Statements.Count ? script.Statements[i + 1].Start : source.Length;
-            var endLine = line + source.Slice(statement.Start, statement.Length).Count((byte)'\n');
-            var expected = ExpectedRows(source[statement.End..gapEnd], readmePath, endLine, diagnostics);
+            var nextStart = i + 1 < script.Statements.Count ? script.Statements[i + 1].Start : script.Source.Length;
+            var expected = ExpectedRows(script, statement, nextStart, readmePath, firstLine, diagnostics);
             statements.Add(new RollbackStatement(script.GetText(statement), line, statement.Column, expected));
         }
 
         if (!statements.Any(s => s.IsVerifyQuery))
         {
-            diagnostics.Add(DiagnosticCatalog.NoVerifyQuery.At(readmePath, procedure.Line, 1,
-                $"The rollback of {title} has no verify query, so nothing checks that it worked.",
-                "Follow a query with its expected row count, e.g. \"SELECT indexname FROM pg_indexes WHERE indexname = '...';\" then \"-- Should return 0 rows\"."));
+            diagnostics.Add(ReadmeDiagnostics.NoVerifyQuery(readmePath, procedure.Line, title));
         }
 
         return statements;
     }
 
-    /// <summary>The row count promised by the first comment after a statement, if that comment is a verify comment.</summary>
-    private static int? ExpectedRows(ReadOnlySpan<byte> gap, string readmePath, int gapLine, List<Diagnostic> diagnostics)
+    /// <summary>The row count promised by the first line comment after a statement, if that comment is a verify comment.</summary>
+    private static int? ExpectedRows(SqlScript script, in SqlStatement statement, int nextStart, string readmePath, int firstLine, List<Diagnostic> diagnostics)
     {
-        var dash = gap.IndexOf("--"u8);
-        if (dash < 0)
+        var token = script.CommentsAfter(statement, nextStart).FirstOrDefault(t => script.Source[t.Start] == (byte)'-');
+        if (token.Length == 0)
         {
             return null;
         }
 
-        var rest = gap[(dash + 2)..];
-        var eol = rest.IndexOf((byte)'\n');
-        var comment = Encoding.UTF8.GetString(eol < 0 ? rest : rest[..eol]).Trim();
+        var comment = script.GetText(token)[2..].Trim();
         var match = VerifyComment().Match(comment);
         if (match.Success)
         {
@@ -226,10 +194,7 @@ internal static partial class RollbackDocParser
 
         if (LooksLikeVerifyComment().IsMatch(comment))
         {
-            var commentLine = gapLine + gap[..dash].Count((byte)'\n');
-            diagnostics.Add(DiagnosticCatalog.VerifyCommentWithoutCount.At(readmePath, commentLine, 1,
-                $"'-- {comment}' looks like a verify comment but gives no row count, so the query is not checked.",
-                "Write the expected count, e.g. \"-- Should return 0 rows\"."));
+            diagnostics.Add(ReadmeDiagnostics.VerifyCommentWithoutCount(readmePath, script.Locate(token.Start).Line + firstLine - 1, comment));
         }
 
         return null;

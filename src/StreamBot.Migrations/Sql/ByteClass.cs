@@ -11,6 +11,7 @@ internal static class ByteClass
     private const byte DigitFlag = 4;
     private const byte SpaceFlag = 8;
     private const byte TagContFlag = 16;    // dollar-quote tag: ident start and digits, but not '$'
+    private const byte OperatorFlag = 32;   // the server's op_chars: ~ ! @ # ^ & | ` ? + - * / % < > =
 
     private static readonly byte[] Table = Build();
 
@@ -26,6 +27,7 @@ internal static class ByteClass
             if (digit) flags |= DigitFlag | IdentContFlag | TagContFlag;
             if (b == '$') flags |= IdentContFlag;
             if (b is ' ' or '\t' or '\n' or '\r' or '\f' or '\v') flags |= SpaceFlag;
+            if (b is '~' or '!' or '@' or '#' or '^' or '&' or '|' or '`' or '?' or '+' or '-' or '*' or '/' or '%' or '<' or '>' or '=') flags |= OperatorFlag;
             table[b] = flags;
         }
 
@@ -41,4 +43,6 @@ internal static class ByteClass
     public static bool IsSpace(byte b) => (Table[b] & SpaceFlag) != 0;
 
     public static bool IsTagCont(byte b) => (Table[b] & TagContFlag) != 0;
+
+    public static bool IsOperator(byte b) => (Table[b] & OperatorFlag) != 0;
 }

@@ -1,6 +1,6 @@
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Sql;
 
-/// <summary>A lexical problem, positioned in the script but not yet tied to a file.</summary>
-internal readonly record struct SqlProblem(DiagnosticDescriptor Descriptor, int Offset, int Line, int Column, string Message, string Hint);
+/// <summary>A lexical problem, positioned in the script (its diagnostic's line and column) but not yet tied to a file.</summary>
+internal readonly record struct SqlProblem(int Offset, Diagnostic Diagnostic);

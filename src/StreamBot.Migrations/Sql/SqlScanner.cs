@@ -1,14 +1,16 @@
 using System.Text;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Sql;
 
 /// <summary>
-/// Splits a script into statements the way psql does (psqlscan.l is the reference): a statement ends at a
+/// Reads a script into tokens and statements the way psql does (psqlscan.l is the reference): a statement ends at a
 /// semicolon outside quotes, comments, parentheses and BEGIN ... END function bodies. One pass, no backtracking
-/// beyond a quote continuation look-ahead, and runs of ordinary bytes are skipped with vectorised searches.
+/// beyond a quote continuation look-ahead, and runs of ordinary bytes are skipped with vectorised searches. Each
+/// token goes to <typeparamref name="TSink"/>; a plain split passes <see cref="NoTokens"/>, which costs nothing.
 /// </summary>
-internal ref struct SqlScanner
+internal ref struct SqlScanner<TSink>
+    where TSink : struct, ITokenSink
 {
     private readonly ReadOnlySpan<byte> _src;
     private readonly List<SqlStatement> _statements;
@@ -16,6 +18,7 @@ internal ref struct SqlScanner
     private readonly Span<int> _wordStarts;
     private readonly Span<int> _wordLengths;
     private TextPositions _positions;
+    private TSink _sink;
     private int _pos;
 
     // The statement being collected.
@@ -37,9 +40,10 @@ internal ref struct SqlScanner
     private bool _pendingStandardStrings;
     private int _pendingStandardStringsFrom;
 
-    public SqlScanner(ReadOnlySpan<byte> source, int origin, Span<int> wordStarts, Span<int> wordLengths, List<SqlStatement> statements, List<SqlProblem> problems)
+    public SqlScanner(ReadOnlySpan<byte> source, int origin, Span<int> wordStarts, Span<int> wordLengths, List<SqlStatement> statements, List<SqlProblem> problems, TSink sink)
     {
         _src = source;
+        _sink = sink;
         _pos = origin;
         _positions = new TextPositions(origin);
         _wordStarts = wordStarts;
@@ -86,12 +90,12 @@ internal ref struct SqlScanner
                 case (byte)'(':
                     StartToken();
                     _parenDepth++;
-                    EndToken(_pos + 1);
+                    EndToken(_pos + 1, SqlTokenKind.Punctuation);
                     break;
                 case (byte)')':
                     StartToken();
                     if (_parenDepth > 0) _parenDepth--;
-                    EndToken(_pos + 1);
+                    EndToken(_pos + 1, SqlTokenKind.Punctuation);
                     break;
                 case (byte)'\\':
                     MetaCommand();
@@ -108,7 +112,7 @@ internal ref struct SqlScanner
                     else
                     {
                         StartToken();
-                        EndToken(_pos + 1);
+                        Symbol(b);
                     }
 
                     break;
@@ -146,10 +150,42 @@ internal ref struct SqlScanner
         return _standardStrings;
     }
 
-    private void EndToken(int end)
+    /// <summary>Ends the token that starts at the current position.</summary>
+    private void EndToken(int end, SqlTokenKind kind)
     {
+        _sink.Token(_src, kind, _pos, end);
         _pos = end;
         _lastTokenEnd = end;
+    }
+
+    /// <summary>An operator (a run of operator characters, cut before a comment start) or a punctuation mark.</summary>
+    private void Symbol(byte b)
+    {
+        if (b == ':' && Next() == ':')
+        {
+            EndToken(_pos + 2, SqlTokenKind.Operator);
+            return;
+        }
+
+        if (!ByteClass.IsOperator(b))
+        {
+            EndToken(_pos + 1, SqlTokenKind.Punctuation);
+            return;
+        }
+
+        var end = _pos + 1;
+        while (end < _src.Length && ByteClass.IsOperator(_src[end]))
+        {
+            // As in the server's lexer, -- and /* inside a run of operator characters start a comment.
+            if ((_src[end] == '-' && At(end + 1) == '-') || (_src[end] == '/' && At(end + 1) == '*'))
+            {
+                break;
+            }
+
+            end++;
+        }
+
+        EndToken(end, SqlTokenKind.Operator);
     }
 
     private void LineComment()
@@ -162,6 +198,7 @@ internal ref struct SqlScanner
             EndStatement(_lastTokenEnd, StatementTerminator.Breakpoint);
         }
 
+        _sink.Token(_src, SqlTokenKind.Comment, _pos, end);
         _pos = end;
     }
 
@@ -191,9 +228,8 @@ internal ref struct SqlScanner
             var k = i < _src.Length ? _src[i..].IndexOfAny((byte)'*', (byte)'/') : -1;
             if (k < 0)
             {
-                Problem(DiagnosticCatalog.UnterminatedBlockComment, open,
-                    "This /* comment is never closed, so everything after it is part of the comment.",
-                    "Close it with */ (comments nest: every /* needs its own */).");
+                Problem(open, SqlDiagnostics.UnterminatedBlockComment);
+                _sink.Token(_src, SqlTokenKind.Comment, open, _src.Length);
                 _pos = _src.Length;
                 return;
             }
@@ -204,6 +240,7 @@ internal ref struct SqlScanner
                 i += 2;
                 if (--depth == 0)
                 {
+                    _sink.Token(_src, SqlTokenKind.Comment, open, i);
                     _pos = i;
                     return;
                 }
@@ -244,12 +281,8 @@ internal ref struct SqlScanner
                 : mode == QuoteMode.Escape ? _src[i..].IndexOfAny((byte)'\'', (byte)'\\') : _src[i..].IndexOf((byte)'\'');
             if (k < 0)
             {
-                Problem(DiagnosticCatalog.UnterminatedString, open,
-                    "This string literal is never closed, so the rest of the file is inside it.",
-                    mode == QuoteMode.Escape
-                        ? "Close it with a quote; in E'' strings (or with standard_conforming_strings off) \\' is an escaped quote, not the end."
-                        : "Close it with a quote; write a quote inside a string as ''.");
-                EndToken(_src.Length);
+                UnterminatedString(open, mode == QuoteMode.Escape);
+                EndToken(_src.Length, SqlTokenKind.StringLiteral);
                 return;
             }
 
@@ -266,7 +299,7 @@ internal ref struct SqlScanner
                 continue;
             }
 
-            EndToken(i + 1);
+            EndToken(i + 1, SqlTokenKind.StringLiteral);
             return;
         }
     }
@@ -280,10 +313,8 @@ internal ref struct SqlScanner
             var k = i >= _src.Length ? -1 : _src[i..].IndexOf((byte)'"');
             if (k < 0)
             {
-                Problem(DiagnosticCatalog.UnterminatedQuotedIdentifier, open,
-                    "This quoted identifier is never closed.",
-                    "Close it with a double quote; write a double quote inside an identifier as \"\".");
-                EndToken(_src.Length);
+                Problem(open, SqlDiagnostics.UnterminatedQuotedIdentifier);
+                EndToken(_src.Length, SqlTokenKind.QuotedIdentifier);
                 return;
             }
 
@@ -294,7 +325,7 @@ internal ref struct SqlScanner
                 continue;
             }
 
-            EndToken(i + 1);
+            EndToken(i + 1, SqlTokenKind.QuotedIdentifier);
             return;
         }
     }
@@ -309,7 +340,7 @@ internal ref struct SqlScanner
             // $1: a parameter, not a quote.
             var j = start + 1;
             while (j < _src.Length && ByteClass.IsDigit(_src[j])) j++;
-            EndToken(j);
+            EndToken(j, SqlTokenKind.Parameter);
             return;
         }
 
@@ -318,7 +349,7 @@ internal ref struct SqlScanner
         {
             if (!ByteClass.IsIdentStart((byte)next))
             {
-                EndToken(start + 1);
+                EndToken(start + 1, SqlTokenKind.Punctuation);
                 return;
             }
 
@@ -326,13 +357,13 @@ internal ref struct SqlScanner
             if (tagEnd >= _src.Length || _src[tagEnd] != '$')
             {
                 // "$abc" without a closing '$' is not a delimiter; psql moves on by one byte.
-                EndToken(start + 1);
+                EndToken(start + 1, SqlTokenKind.Punctuation);
                 return;
             }
         }
         else if (next < 0)
         {
-            EndToken(start + 1);
+            EndToken(start + 1, SqlTokenKind.Punctuation);
             return;
         }
 
@@ -341,20 +372,20 @@ internal ref struct SqlScanner
         var close = bodyStart < _src.Length ? _src[bodyStart..].IndexOf(delimiter) : -1;
         if (close < 0)
         {
-            Problem(DiagnosticCatalog.UnterminatedDollarQuote, start,
-                $"This dollar-quoted string opened with {Encoding.UTF8.GetString(delimiter)} is never closed.",
-                $"Close it with the same delimiter, {Encoding.UTF8.GetString(delimiter)}; the tag must match exactly, case included.");
-            EndToken(_src.Length);
+            var tag = Encoding.UTF8.GetString(delimiter);
+            Problem(start, (line, column) => SqlDiagnostics.UnterminatedDollarQuote(line, column, tag));
+            EndToken(_src.Length, SqlTokenKind.StringLiteral);
             return;
         }
 
-        EndToken(bodyStart + close + delimiter.Length);
+        EndToken(bodyStart + close + delimiter.Length, SqlTokenKind.StringLiteral);
     }
 
     private void Semicolon()
     {
         if (_parenDepth == 0 && _beginDepth == 0)
         {
+            _sink.Token(_src, SqlTokenKind.Punctuation, _pos, _pos + 1);
             _pos++;
             if (_statementStart >= 0)
             {
@@ -370,7 +401,7 @@ internal ref struct SqlScanner
         }
 
         StartToken();
-        EndToken(_pos + 1);
+        EndToken(_pos + 1, SqlTokenKind.Punctuation);
     }
 
     private void MetaCommand()
@@ -380,9 +411,7 @@ internal ref struct SqlScanner
         var command = Encoding.UTF8.GetString(_src[_pos..end]).TrimEnd();
         var firstSpace = command.IndexOf(' ', StringComparison.Ordinal);
         var name = firstSpace < 0 ? command : command[..firstSpace];
-        Problem(DiagnosticCatalog.PsqlMetaCommand, _pos,
-            $"'{name}' is a psql meta-command; the migration runner sends SQL to the server, which would reject it.",
-            "Remove it and write the equivalent SQL (a backslash is only valid inside a string or a dollar-quoted body).");
+        Problem(_pos, (line, column) => SqlDiagnostics.PsqlMetaCommand(line, column, name));
         _pos = end;
     }
 
@@ -431,7 +460,7 @@ internal ref struct SqlScanner
         var end = start + 1;
         while (end < _src.Length && ByteClass.IsIdentCont(_src[end])) end++;
         StartToken();
-        EndToken(end);
+        EndToken(end, SqlTokenKind.Identifier);
         Identifier(start, end - start);
     }
 
@@ -441,7 +470,7 @@ internal ref struct SqlScanner
         var end = _pos + 1;
         // Digits, a decimal point, an exponent or trailing junk; never '$', which may open a dollar quote.
         while (end < _src.Length && (ByteClass.IsTagCont(_src[end]) || _src[end] == '.')) end++;
-        EndToken(end);
+        EndToken(end, SqlTokenKind.Number);
     }
 
     private void Identifier(int start, int length)
@@ -582,10 +611,14 @@ internal ref struct SqlScanner
         || Ascii.EqualsIgnoreCase(value, d) || Ascii.EqualsIgnoreCase(value, e) || Ascii.EqualsIgnoreCase(value, f)
         || (!g.IsEmpty && Ascii.EqualsIgnoreCase(value, g));
 
-    private void Problem(DiagnosticDescriptor descriptor, int offset, string message, string hint)
+    // A lambda capturing a parameter of the scanning method itself would allocate its closure on every call.
+    private void UnterminatedString(int open, bool backslashEscapes) =>
+        Problem(open, (line, column) => SqlDiagnostics.UnterminatedString(line, column, backslashEscapes));
+
+    private void Problem(int offset, Func<int, int, Diagnostic> diagnostic)
     {
         var positions = new TextPositions(_positions.Origin);
         var (line, column) = positions.Locate(_src, offset);
-        _problems.Add(new SqlProblem(descriptor, offset, line, column, message, hint));
+        _problems.Add(new SqlProblem(offset, diagnostic(line, column)));
     }
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using StreamBot.Migrations.Validation;
+using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Sql;
 
@@ -11,6 +11,7 @@ public sealed class SqlScript
 {
     private readonly ReadOnlyMemory<byte> _source;
     private readonly List<SqlProblem> _problems;
+    private List<SqlToken>? _tokens;
 
     internal SqlScript(ReadOnlyMemory<byte> source, bool hasByteOrderMark, List<SqlStatement> statements, List<SqlProblem> problems)
     {
@@ -35,6 +36,53 @@ public sealed class SqlScript
 
     /// <summary>The script's bytes as read (for its checksum).</summary>
     internal ReadOnlyMemory<byte> Bytes => _source;
+
+    /// <summary>
+    /// The tokens of the statement, comments inside it included, in order. The script is tokenized on first use and
+    /// kept: a plain split never pays for tokens.
+    /// </summary>
+    public IReadOnlyList<SqlToken> Tokens(in SqlStatement statement)
+    {
+        var tokens = _tokens ??= SqlSplitter.Tokenize(_source.Span);
+        var first = FirstAtOrAfter(tokens, statement.Start);
+        var last = FirstAtOrAfter(tokens, statement.End);
+        return tokens.GetRange(first, last - first);
+    }
+
+    /// <summary>The comments between the end of <paramref name="statement"/> and the next statement, in order.</summary>
+    public IEnumerable<SqlToken> CommentsAfter(in SqlStatement statement, int nextStart)
+    {
+        var tokens = _tokens ??= SqlSplitter.Tokenize(_source.Span);
+        var first = FirstAtOrAfter(tokens, statement.End);
+        var last = FirstAtOrAfter(tokens, nextStart);
+        return tokens.GetRange(first, last - first).Where(t => t.Kind == SqlTokenKind.Comment);
+    }
+
+    /// <summary>The token's text as written.</summary>
+    public string GetText(in SqlToken token) => Encoding.UTF8.GetString(_source.Span.Slice(token.Start, token.Length));
+
+    /// <summary>Whether the token is the key word or identifier <paramref name="word"/> (ASCII, any case).</summary>
+    public bool Is(in SqlToken token, string word) =>
+        token.Kind is SqlTokenKind.Keyword or SqlTokenKind.Identifier && Ascii.EqualsIgnoreCase(_source.Span.Slice(token.Start, token.Length), word);
+
+    private static int FirstAtOrAfter(List<SqlToken> tokens, int offset)
+    {
+        int low = 0, high = tokens.Count;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (tokens[middle].Start < offset)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
 
     /// <summary>The statement's text exactly as it will be sent to the server.</summary>
     public string GetText(in SqlStatement statement) =>
@@ -87,5 +135,5 @@ public sealed class SqlScript
     /// <paramref name="columnOffset"/> place a script embedded in another file (a README code block).
     /// </summary>
     public IEnumerable<Diagnostic> ProblemsAsDiagnostics(string file, int firstLine = 1, int columnOffset = 0) =>
-        _problems.Select(p => p.Descriptor.At(file, p.Line + firstLine - 1, p.Column + columnOffset, p.Message, p.Hint));
+        _problems.Select(p => p.Diagnostic with { File = file, Line = p.Diagnostic.Line + firstLine - 1, Column = p.Diagnostic.Column + columnOffset });
 }

@@ -16,9 +16,23 @@ public static class SqlSplitter
         var problems = new List<SqlProblem>();
         Span<int> wordStarts = stackalloc int[StatementWords.Capacity];
         Span<int> wordLengths = stackalloc int[StatementWords.Capacity];
-        var scanner = new SqlScanner(span, hasBom ? Utf8Bom.Length : 0, wordStarts, wordLengths, statements, problems);
+        var scanner = new SqlScanner<NoTokens>(span, hasBom ? Utf8Bom.Length : 0, wordStarts, wordLengths, statements, problems, default);
         scanner.Run();
         return new SqlScript(utf8, hasBom, statements, problems);
+    }
+
+    /// <summary>
+    /// Every token of a script, comments included, in order: the same reading as <see cref="Split(ReadOnlyMemory{byte})"/>,
+    /// kept. Offsets are into <paramref name="utf8"/>.
+    /// </summary>
+    internal static List<SqlToken> Tokenize(ReadOnlySpan<byte> utf8)
+    {
+        var tokens = new List<SqlToken>(utf8.Length / 6 + 4);
+        Span<int> wordStarts = stackalloc int[StatementWords.Capacity];
+        Span<int> wordLengths = stackalloc int[StatementWords.Capacity];
+        var scanner = new SqlScanner<TokenList>(utf8, utf8.StartsWith(Utf8Bom) ? Utf8Bom.Length : 0, wordStarts, wordLengths, [], [], new TokenList(tokens));
+        scanner.Run();
+        return tokens;
     }
 
     /// <summary>Splits SQL held in a string.</summary>

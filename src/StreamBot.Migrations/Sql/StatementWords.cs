@@ -3,8 +3,9 @@ using System.Text;
 namespace StreamBot.Migrations.Sql;
 
 /// <summary>
-/// The first unquoted words (keywords and identifiers) of one statement at parenthesis depth zero: enough to
-/// recognise the commands that matter to a migration runner without parsing SQL.
+/// The first word tokens (key words and identifiers) of one statement at parenthesis depth zero, kept by the scanner
+/// as it reads them: enough for the transaction rules to recognise the commands that matter to a migration runner,
+/// without the cost of keeping every token of a file that is only being split.
 /// </summary>
 internal readonly ref struct StatementWords
 {

@@ -1,6 +1,8 @@
 using System.Text;
+using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
+using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Validation;
@@ -40,9 +42,9 @@ public static class MigrationsValidator
         var docs = ValidateReadme(fullDirectory, migrations, diagnostics);
         return new ValidationReport(fullDirectory, migrations, docs, diagnostics)
         {
-            Scripts = keepScripts
-                ? migrations.Select((m, i) => (m.Name, Script: scripts[i])).Where(p => p.Script is not null).ToDictionary(p => p.Name, p => p.Script!, StringComparer.Ordinal)
-                : null,
+            Validated = keepScripts
+                ? migrations.Select((m, i) => scripts[i] is { } script ? ValidatedMigration.From(m, script, docs.GetValueOrDefault(m.Name)) : null).OfType<ValidatedMigration>().ToList()
+                : [],
         };
     }
 
@@ -63,9 +65,7 @@ public static class MigrationsValidator
         split = script;
         if (script.HasByteOrderMark)
         {
-            diagnostics.Add(DiagnosticCatalog.ByteOrderMark.At(path, 1, 1,
-                "The file starts with a UTF-8 byte order mark. This tool skips it, but psql sends it to the server, which rejects the first statement.",
-                "Save the file as UTF-8 without BOM."));
+            diagnostics.Add(SqlDiagnostics.ByteOrderMark(path));
         }
 
         diagnostics.AddRange(script.ProblemsAsDiagnostics(path));
@@ -73,9 +73,7 @@ public static class MigrationsValidator
         {
             if (!script.HasProblems)
             {
-                diagnostics.Add(DiagnosticCatalog.EmptyMigration.AtFile(path,
-                    bytes.Length == 0 ? "The migration file is empty." : "The migration file holds only comments and whitespace.",
-                    "Write the migration's SQL, or delete the file and renumber (with its README section) if it is not needed."));
+                diagnostics.Add(SqlDiagnostics.EmptyMigration(path, fileIsEmpty: bytes.Length == 0));
             }
 
             return diagnostics;
@@ -85,24 +83,18 @@ public static class MigrationsValidator
         {
             if (statement.IsTransactionControl)
             {
-                diagnostics.Add(DiagnosticCatalog.TransactionControl.At(path, statement.Line, statement.Column,
-                    "Transaction control statements (BEGIN, COMMIT, ROLLBACK, ...) break the runner's guarantee that each migration is applied wholly or not at all.",
-                    "Remove them: every migration already runs in its own transaction."));
+                diagnostics.Add(SqlDiagnostics.TransactionControl(path, statement.Line, statement.Column));
             }
             else if (!statement.IsTransactional)
             {
-                diagnostics.Add(DiagnosticCatalog.NonTransactional.At(path, statement.Line, statement.Column,
-                    $"{statement.NonTransactionalReason} cannot run inside a transaction block, so this migration will run statement by statement without one: a failure half-way leaves it partly applied.",
-                    "Keep such statements in a migration of their own, and make them idempotent (e.g. IF NOT EXISTS) so a re-run can finish the job."));
+                diagnostics.Add(SqlDiagnostics.NonTransactional(path, statement.Line, statement.Column, statement.NonTransactionalReason!));
             }
         }
 
         var last = script.Statements[^1];
         if (last.Terminator == StatementTerminator.EndOfInput && !script.HasProblems)
         {
-            diagnostics.Add(DiagnosticCatalog.MissingFinalSemicolon.At(path, last.Line, last.Column,
-                "The last statement has no terminating semicolon.",
-                "End it with ';' so that appending a statement later cannot merge the two."));
+            diagnostics.Add(SqlDiagnostics.MissingFinalSemicolon(path, last.Line, last.Column));
         }
 
         return diagnostics;
@@ -114,9 +106,7 @@ public static class MigrationsValidator
         var readmePath = Path.Combine(directory, MigrationDiscovery.ReadmeFileName);
         if (!File.Exists(readmePath))
         {
-            diagnostics.Add(DiagnosticCatalog.ReadmeMissing.AtFile(readmePath,
-                "The migrations directory has no README.md, so no migration has a documented rollback.",
-                "Create README.md with a \"### NNNN_name.sql\" section per migration (Status, Purpose, Date, Changes and a rollback)."));
+            diagnostics.Add(ReadmeDiagnostics.ReadmeMissing(readmePath));
             return docs;
         }
 
@@ -136,20 +126,14 @@ public static class MigrationsValidator
             var doc = RollbackDocParser.Parse(readmePath, section, diagnostics);
             if (docs.TryGetValue(doc.MigrationName, out var first))
             {
-                diagnostics.Add(DiagnosticCatalog.DuplicateSection.At(readmePath, section.HeadingLine, 1,
-                    $"{section.Title} is documented twice: here and on line {first.HeadingLine}.",
-                    "Merge the two sections into one; the rollback runner must know which procedure is the real one."));
+                diagnostics.Add(ReadmeDiagnostics.DuplicateSection(readmePath, section.HeadingLine, section.Title, first.HeadingLine));
                 continue;
             }
 
             if (!byFileName.ContainsKey(section.Title))
             {
                 var sameNumber = migrations.FirstOrDefault(m => section.Title.StartsWith(m.Name[..4], StringComparison.Ordinal));
-                diagnostics.Add(DiagnosticCatalog.OrphanSection.At(readmePath, section.HeadingLine, 1,
-                    $"README.md documents {section.Title}, but there is no such file in the migrations directory.",
-                    sameNumber is null
-                        ? "Remove the section, or restore the migration file it documents."
-                        : $"The file with that number is {sameNumber.FileName}: rename the heading to match it exactly."));
+                diagnostics.Add(ReadmeDiagnostics.OrphanSection(readmePath, section.HeadingLine, section.Title, sameNumber?.FileName));
                 continue;
             }
 
@@ -160,9 +144,7 @@ public static class MigrationsValidator
         {
             if (!docs.ContainsKey(migration.Name) && sections.All(s => s.Title != migration.FileName))
             {
-                diagnostics.Add(DiagnosticCatalog.SectionMissing.AtFile(migration.FullPath,
-                    $"{migration.FileName} has no \"### {migration.FileName}\" section in README.md, so it has no documented rollback.",
-                    $"Add the section to {readmePath} with Status, Purpose, Date, Changes and a Rollback Procedure (or \"Rollback: Not recommended - reason\")."));
+                diagnostics.Add(ReadmeDiagnostics.SectionMissing(migration.FullPath, migration.FileName, readmePath));
             }
         }
 
@@ -178,9 +160,7 @@ public static class MigrationsValidator
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            diagnostics.Add(DiagnosticCatalog.FileUnreadable.AtFile(path,
-                $"The file cannot be read ({e.Message.TrimEnd('.')}).",
-                "Check that it exists, is a regular file and is readable by the user running the build."));
+            diagnostics.Add(FolderDiagnostics.FileUnreadable(path, e));
             bytes = [];
             return false;
         }
@@ -207,9 +187,7 @@ public static class MigrationsValidator
         }
 
         var (line, column) = LineAndColumn(bytes, offset);
-        diagnostics.Add(DiagnosticCatalog.InvalidUtf8.At(path, line, column,
-            $"The file is not valid UTF-8: byte 0x{bytes[offset]:X2} at offset {offset} does not start a UTF-8 character.",
-            "Re-save the file as UTF-8 (PostgreSQL and psql read migrations as UTF-8)."));
+        diagnostics.Add(SqlDiagnostics.InvalidUtf8(path, line, column, bytes[offset], offset));
     }
 
     // Valid UTF-8, yet PostgreSQL refuses it anywhere in a query ("invalid byte sequence for encoding UTF8: 0x00"),
@@ -223,9 +201,7 @@ public static class MigrationsValidator
         }
 
         var (line, column) = LineAndColumn(bytes, offset);
-        diagnostics.Add(DiagnosticCatalog.NulCharacter.At(path, line, column,
-            $"The file holds a NUL character (byte 0x00 at offset {offset}); PostgreSQL refuses it in SQL text.",
-            "Remove it; write binary data as a bytea literal such as '\\x00'::bytea or with decode()."));
+        diagnostics.Add(SqlDiagnostics.NulCharacter(path, line, column, offset));
     }
 
     /// <summary>1-based line and column (in characters) of a byte offset whose preceding bytes are valid UTF-8.</summary>

@@ -1,5 +1,7 @@
+using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
+using StreamBot.Migrations.Planning;
 
 namespace StreamBot.Migrations.Validation;
 
@@ -14,8 +16,11 @@ public sealed record ValidationReport(
     IReadOnlyDictionary<string, RollbackDoc> Docs,
     IReadOnlyList<Diagnostic> Diagnostics)
 {
-    /// <summary>Each readable migration's split script, by migration name, when validation was asked to keep them.</summary>
-    public IReadOnlyDictionary<string, Sql.SqlScript>? Scripts { get; init; }
+    /// <summary>
+    /// Every migration validation could read, with its bytes, split script, hash and rollback doc, in number order, when
+    /// validation was asked to keep them (empty otherwise). What a command runs is exactly this.
+    /// </summary>
+    public IReadOnlyList<ValidatedMigration> Validated { get; init; } = [];
 
     /// <summary>Whether any diagnostic is an error.</summary>
     public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);

@@ -36,7 +36,7 @@ public sealed class DatabaseScenario : IDisposable
         new(Options(backup, dryRun, force, lockOptions), Log);
 
     /// <summary>Runs an action expected to fail with a coded error and returns the diagnostic.</summary>
-    public static async Task<StreamBot.Migrations.Validation.Diagnostic> FailsWith(string code, Func<Task> action)
+    public static async Task<StreamBot.Migrations.Diagnostics.Diagnostic> FailsWith(string code, Func<Task> action)
     {
         var e = await Assert.ThrowsAsync<MigrationException>(action);
         Assert.True(e.Diagnostic.Code == code, $"expected {code}, got {e.Diagnostic}");

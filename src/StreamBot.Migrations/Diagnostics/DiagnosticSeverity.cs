@@ -1,4 +1,4 @@
-namespace StreamBot.Migrations.Validation;
+namespace StreamBot.Migrations.Diagnostics;
 
 /// <summary>How serious a <see cref="Diagnostic"/> is.</summary>
 public enum DiagnosticSeverity

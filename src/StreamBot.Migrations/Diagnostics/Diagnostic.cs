@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace StreamBot.Migrations.Validation;
+namespace StreamBot.Migrations.Diagnostics;
 
 /// <summary>
 /// One problem found in a migrations folder, with where it is and what to do about it.

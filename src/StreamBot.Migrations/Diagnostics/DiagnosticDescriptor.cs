@@ -1,4 +1,4 @@
-namespace StreamBot.Migrations.Validation;
+namespace StreamBot.Migrations.Diagnostics;
 
 /// <summary>
 /// The fixed part of a diagnostic: its code, severity and a one-line title. Each code is documented once in

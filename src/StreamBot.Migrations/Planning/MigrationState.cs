@@ -1,4 +1,4 @@
-namespace StreamBot.Migrations.Postgres.Running;
+namespace StreamBot.Migrations.Planning;
 
 /// <summary>Where a migration stands in a database.</summary>
 public enum MigrationState
@@ -17,4 +17,7 @@ public enum MigrationState
 
     /// <summary>Not in the journal: it runs statement by statement and stopped half-way (see its progress).</summary>
     Interrupted,
+
+    /// <summary>The file could not be read, so whether it matches the journal is unknown (validation says why).</summary>
+    Unreadable,
 }

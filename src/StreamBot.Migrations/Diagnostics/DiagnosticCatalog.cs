@@ -1,4 +1,4 @@
-namespace StreamBot.Migrations.Validation;
+namespace StreamBot.Migrations.Diagnostics;
 
 /// <summary>
 /// Every diagnostic the package can report. Codes are stable once released: a retired code is never reused.

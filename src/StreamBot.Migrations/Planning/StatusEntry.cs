@@ -1,4 +1,4 @@
-namespace StreamBot.Migrations.Postgres.Running;
+namespace StreamBot.Migrations.Planning;
 
 /// <summary>One line of <c>status</c>.</summary>
 public sealed record StatusEntry(string Name, MigrationState State, DateTimeOffset? AppliedAt, int? ExecutionMs, string? AppliedBy)

@@ -1,0 +1,28 @@
+using StreamBot.Migrations.Diagnostics;
+
+namespace StreamBot.Migrations.Planning;
+
+/// <summary>What <c>status</c> shows: every migration's state, and a note when the journal looks like another folder's.</summary>
+/// <param name="Entries">One entry per file and per journal row without a file, by name.</param>
+/// <param name="Note">The finding that would stop up and down, shown as a note (status changes nothing).</param>
+public sealed record StatusPlan(IReadOnlyList<StatusEntry> Entries, Diagnostic? Note);
+
+/// <summary>Where an interrupted, non-transactional migration goes on.</summary>
+/// <param name="Migration">The interrupted migration (the first pending one).</param>
+/// <param name="Index">The 0-based statement to run first.</param>
+/// <param name="Note">What ran before, for the log.</param>
+public sealed record ResumePoint(ValidatedMigration Migration, int Index, string Note);
+
+/// <summary>What <c>up</c> does: the pending migrations in order, and where the first resumes, or why it must not run.</summary>
+/// <param name="Pending">Migrations to apply, in order.</param>
+/// <param name="Resume">Where the first pending migration resumes, when it stopped half-way and the user said where.</param>
+/// <param name="Problems">Why nothing may run; empty when the plan can run.</param>
+public sealed record ApplyPlan(IReadOnlyList<ValidatedMigration> Pending, ResumePoint? Resume, IReadOnlyList<Diagnostic> Problems)
+{
+    internal static ApplyPlan Refused(IReadOnlyList<Diagnostic> problems) => new([], null, problems);
+}
+
+/// <summary>What <c>down</c> does: the migrations to roll back, newest first, or why it must not run.</summary>
+/// <param name="Targets">Migrations to roll back, newest first (empty when nothing is applied).</param>
+/// <param name="Problems">Why nothing may run; empty when the plan can run.</param>
+public sealed record RollbackPlan(IReadOnlyList<ValidatedMigration> Targets, IReadOnlyList<Diagnostic> Problems);

@@ -1,0 +1,140 @@
+using StreamBot.Migrations.Diagnostics;
+
+namespace StreamBot.Migrations.Planning;
+
+/// <summary>
+/// Every decision of a status, up or down run, made from the validated folder and the journal's rows without any
+/// I/O: what is pending, whether the journal and the files agree, where an interrupted migration resumes, what a
+/// rollback targets. The database side reads the rows, asks for a plan and executes it.
+/// </summary>
+public static class RunPlanner
+{
+    /// <summary>Every migration's state.</summary>
+    public static StatusPlan Status(MigrationFolder folder, IReadOnlyList<JournalRow> applied, IReadOnlyList<ProgressRow> progress)
+    {
+        var byName = applied.ToDictionary(a => a.Name, StringComparer.Ordinal);
+        var stopped = progress.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var read = folder.Migrations.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var entries = new List<StatusEntry>();
+        foreach (var name in folder.FileNames)
+        {
+            if (byName.TryGetValue(name, out var row))
+            {
+                var state = !read.TryGetValue(name, out var migration) ? MigrationState.Unreadable
+                    : migration.Hash == row.Hash ? MigrationState.Applied : MigrationState.Changed;
+                entries.Add(new StatusEntry(name, state, row.AppliedAt, row.ExecutionMs, row.AppliedBy));
+            }
+            else if (stopped.TryGetValue(name, out var run))
+            {
+                entries.Add(new StatusEntry(name, MigrationState.Interrupted, run.UpdatedAt, null, run.By) { Progress = (run.Done, run.Total) });
+            }
+            else
+            {
+                entries.Add(new StatusEntry(name, read.ContainsKey(name) ? MigrationState.Pending : MigrationState.Unreadable, null, null, null));
+            }
+        }
+
+        entries.AddRange(applied.Where(a => !folder.Contains(a.Name))
+            .Select(a => new StatusEntry(a.Name, MigrationState.FileMissing, a.AppliedAt, a.ExecutionMs, a.AppliedBy)));
+        entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return new StatusPlan(entries, JournalCheck.Foreign(folder, applied));
+    }
+
+    /// <summary>
+    /// The migrations up applies. Refused when the journal and the folder disagree (every disagreement at once),
+    /// when a migration stopped half-way and <paramref name="resumeFrom"/> does not say where to go on, or when
+    /// <paramref name="resumeFrom"/> is given with nothing to resume.
+    /// </summary>
+    /// <param name="folder">The validated folder.</param>
+    /// <param name="applied">The journal's rows.</param>
+    /// <param name="progress">The progress rows of migrations that stopped half-way.</param>
+    /// <param name="resumeFrom">The user's 1-based statement to resume at, if given.</param>
+    public static ApplyPlan Apply(MigrationFolder folder, IReadOnlyList<JournalRow> applied, IReadOnlyList<ProgressRow> progress, int? resumeFrom)
+    {
+        var problems = JournalCheck.Problems(folder, applied);
+        if (problems.Count > 0)
+        {
+            return ApplyPlan.Refused(problems);
+        }
+
+        var done = applied.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        var pending = folder.Migrations.Where(m => !done.Contains(m.Name)).ToList();
+        var stopped = progress.FirstOrDefault(p => pending.Any(m => m.Name == p.Name));
+        if (stopped is null)
+        {
+            return resumeFrom is { } n ? ApplyPlan.Refused([RunDiagnostics.NothingToResume(n)]) : new ApplyPlan(pending, null, []);
+        }
+
+        var migration = pending.First(m => m.Name == stopped.Name);
+        var statements = migration.Script.Statements;
+        var changed = stopped.Hash == migration.Hash ? string.Empty
+            : $" The file changed since (it has {statements.Count} statement(s) now, {stopped.Total} then); statement numbers below are the current file's.";
+        var ran = stopped.Done switch
+        {
+            0 => "No statement is recorded as done.",
+            1 => $"Statement 1 (line {statements[0].Line}) ran.",
+            _ => $"Statements 1 to {stopped.Done} (lines {Lines(statements.Take(Math.Min(stopped.Done, statements.Count)).Select(s => s.Line))}) ran.",
+        };
+        if (resumeFrom is null)
+        {
+            var uncertain = Math.Min(stopped.Done, statements.Count - 1);
+            var at = statements[uncertain];
+            return ApplyPlan.Refused([RunDiagnostics.Interrupted(migration.File.FullPath, at.Line, at.Column, migration.File.FileName,
+                stopped.UpdatedAt, stopped.By, ran, uncertain + 1, at.Line, changed)]);
+        }
+
+        if (resumeFrom is not { } from || from < 1 || from > statements.Count + 1 || migration != pending[0])
+        {
+            return ApplyPlan.Refused([RunDiagnostics.ResumeOutOfRange(migration.File.FullPath, migration.File.FileName, resumeFrom, statements.Count, stopped.Done + 1)]);
+        }
+
+        return new ApplyPlan(pending, new ResumePoint(migration, from - 1, $"Resuming {migration.File.FileName} at statement {from} of {statements.Count}; {ran}{changed}"), []);
+    }
+
+    /// <summary>
+    /// The migrations down rolls back: the last applied one, or <paramref name="target"/> and every applied migration
+    /// after it, newest first. Refused when the journal is another folder's, the target is not applied, a target's
+    /// file is gone, or a target's rollback is "Not recommended" and <paramref name="force"/> is off.
+    /// </summary>
+    public static RollbackPlan Rollback(MigrationFolder folder, IReadOnlyList<JournalRow> applied, string? target, bool force)
+    {
+        if (JournalCheck.Foreign(folder, applied) is { } foreign)
+        {
+            return new RollbackPlan([], [foreign]);
+        }
+
+        var newestFirst = applied.Select(a => a.Name).OrderDescending(StringComparer.Ordinal).ToList();
+        var name = target is not null && target.EndsWith(".sql", StringComparison.Ordinal) ? target[..^4] : target;
+        if (name is not null && !newestFirst.Contains(name))
+        {
+            return new RollbackPlan([], [RunDiagnostics.NotApplied(name, newestFirst)]);
+        }
+
+        var names = name is null ? newestFirst.Take(1) : newestFirst.TakeWhile(n => string.CompareOrdinal(n, name) >= 0);
+        var files = folder.Migrations.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var targets = new List<ValidatedMigration>();
+        foreach (var victim in names)
+        {
+            if (!files.TryGetValue(victim, out var migration) || migration.Doc is null)
+            {
+                return new RollbackPlan([], [RunDiagnostics.RollbackOfMissingFile(folder.PathOf(victim), victim)]);
+            }
+
+            if (migration.Doc.IsRollbackNotRecommended && !force)
+            {
+                return new RollbackPlan([], [RunDiagnostics.RollbackNotRecommended(folder.ReadmePath, migration.Doc.HeadingLine, victim, migration.Doc.NotRecommendedReason)]);
+            }
+
+            targets.Add(migration);
+        }
+
+        return new RollbackPlan(targets, []);
+    }
+
+    /// <summary>Statement line numbers for a message, shortened when there are many.</summary>
+    public static string Lines(IEnumerable<int> lines)
+    {
+        var list = lines.ToList();
+        return list.Count <= 8 ? string.Join(", ", list) : $"{string.Join(", ", list.Take(6))}, ..., {list[^1]}";
+    }
+}
