@@ -6,7 +6,8 @@ namespace StreamBot.Migrations.PackageTests;
 /// </summary>
 public sealed class PackedPackage : IDisposable
 {
-    public const string Version = "0.1.0";
+    public static string Version { get; } = typeof(PackedPackage).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "PackageVersion").Value!;
 
     public PackedPackage()
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Npgsql;
 using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Connection;

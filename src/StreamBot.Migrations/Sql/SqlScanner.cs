@@ -18,7 +18,7 @@ internal ref struct SqlScanner<TSink>
     private readonly Span<int> _wordStarts;
     private readonly Span<int> _wordLengths;
     private TextPositions _positions;
-    private TSink _sink;
+    private readonly TSink _sink;
     private int _pos;
 
     // The statement being collected.

@@ -11,7 +11,7 @@ public sealed class SqlScript
 {
     private readonly ReadOnlyMemory<byte> _source;
     private readonly List<SqlProblem> _problems;
-    private List<SqlToken>? _tokens;
+    private TokenBuffer? _tokens;
 
     internal SqlScript(ReadOnlyMemory<byte> source, bool hasByteOrderMark, List<SqlStatement> statements, List<SqlProblem> problems)
     {
@@ -44,18 +44,14 @@ public sealed class SqlScript
     public IReadOnlyList<SqlToken> Tokens(in SqlStatement statement)
     {
         var tokens = _tokens ??= SqlSplitter.Tokenize(_source.Span);
-        var first = FirstAtOrAfter(tokens, statement.Start);
-        var last = FirstAtOrAfter(tokens, statement.End);
-        return tokens.GetRange(first, last - first);
+        return tokens.Range(FirstAtOrAfter(tokens, statement.Start), FirstAtOrAfter(tokens, statement.End));
     }
 
     /// <summary>The comments between the end of <paramref name="statement"/> and the next statement, in order.</summary>
     public IEnumerable<SqlToken> CommentsAfter(in SqlStatement statement, int nextStart)
     {
         var tokens = _tokens ??= SqlSplitter.Tokenize(_source.Span);
-        var first = FirstAtOrAfter(tokens, statement.End);
-        var last = FirstAtOrAfter(tokens, nextStart);
-        return tokens.GetRange(first, last - first).Where(t => t.Kind == SqlTokenKind.Comment);
+        return tokens.Range(FirstAtOrAfter(tokens, statement.End), FirstAtOrAfter(tokens, nextStart)).Where(t => t.Kind == SqlTokenKind.Comment);
     }
 
     /// <summary>The token's text as written.</summary>
@@ -65,7 +61,7 @@ public sealed class SqlScript
     public bool Is(in SqlToken token, string word) =>
         token.Kind is SqlTokenKind.Keyword or SqlTokenKind.Identifier && Ascii.EqualsIgnoreCase(_source.Span.Slice(token.Start, token.Length), word);
 
-    private static int FirstAtOrAfter(List<SqlToken> tokens, int offset)
+    private static int FirstAtOrAfter(TokenBuffer tokens, int offset)
     {
         int low = 0, high = tokens.Count;
         while (low < high)

@@ -25,9 +25,10 @@ public static class SqlSplitter
     /// Every token of a script, comments included, in order: the same reading as <see cref="Split(ReadOnlyMemory{byte})"/>,
     /// kept. Offsets are into <paramref name="utf8"/>.
     /// </summary>
-    internal static List<SqlToken> Tokenize(ReadOnlySpan<byte> utf8)
+    internal static TokenBuffer Tokenize(ReadOnlySpan<byte> utf8)
     {
-        var tokens = new List<SqlToken>(utf8.Length / 6 + 4);
+        // About one token per 8 bytes in migration SQL; the buffer doubles if a file is denser.
+        var tokens = new TokenBuffer(utf8.Length / 8);
         Span<int> wordStarts = stackalloc int[StatementWords.Capacity];
         Span<int> wordLengths = stackalloc int[StatementWords.Capacity];
         var scanner = new SqlScanner<TokenList>(utf8, utf8.StartsWith(Utf8Bom) ? Utf8Bom.Length : 0, wordStarts, wordLengths, [], [], new TokenList(tokens));

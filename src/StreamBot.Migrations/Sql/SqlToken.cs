@@ -59,7 +59,7 @@ internal struct NoTokens : ITokenSink
 }
 
 /// <summary>The sink that keeps every token, telling key words from other identifiers.</summary>
-internal readonly struct TokenList(List<SqlToken> tokens) : ITokenSink
+internal readonly struct TokenList(TokenBuffer buffer) : ITokenSink
 {
     public void Token(ReadOnlySpan<byte> source, SqlTokenKind kind, int start, int end)
     {
@@ -68,6 +68,30 @@ internal readonly struct TokenList(List<SqlToken> tokens) : ITokenSink
             kind = SqlTokenKind.Keyword;
         }
 
-        tokens.Add(new SqlToken(kind, start, end - start));
+        buffer.Add(new SqlToken(kind, start, end - start));
     }
+}
+
+/// <summary>A growable array of tokens: List&lt;T&gt;.Add's version and bounds bookkeeping, once per token, shows at this rate.</summary>
+internal sealed class TokenBuffer(int capacity)
+{
+    private SqlToken[] _items = new SqlToken[Math.Max(capacity, 16)];
+    private int _count;
+
+    public void Add(in SqlToken token)
+    {
+        if (_count == _items.Length)
+        {
+            Array.Resize(ref _items, _items.Length * 2);
+        }
+
+        _items[_count++] = token;
+    }
+
+    public int Count => _count;
+
+    public SqlToken this[int index] => _items[index];
+
+    /// <summary>Tokens <paramref name="first"/> to <paramref name="last"/> (exclusive), without copying them.</summary>
+    public ArraySegment<SqlToken> Range(int first, int last) => new(_items, first, last - first);
 }

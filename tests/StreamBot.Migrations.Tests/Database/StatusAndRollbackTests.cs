@@ -1,5 +1,4 @@
 using StreamBot.Migrations.Planning;
-using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Database;

@@ -51,8 +51,9 @@ public sealed class SqlTokenTests
         var tokens = SqlSplitter.Tokenize(bytes);
         var covered = new bool[bytes.Length];
         var previousEnd = 0;
-        foreach (var token in tokens)
+        for (var t = 0; t < tokens.Count; t++)
         {
+            var token = tokens[t];
             Assert.True(token.Start >= previousEnd && token.Length > 0, $"{name}: token at {token.Start} overlaps or is empty");
             Array.Fill(covered, true, token.Start, token.Length);
             previousEnd = token.End;

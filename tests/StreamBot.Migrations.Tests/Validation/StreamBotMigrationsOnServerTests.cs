@@ -3,7 +3,6 @@ using System.Text.Json;
 using StreamBot.Migrations.Cli;
 using StreamBot.Migrations.Documentation;
 using StreamBot.Migrations.Tests.Support;
-using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Tests.Validation;
