@@ -45,6 +45,6 @@ public sealed class ConsumerProject
         return this;
     }
 
-    public ProcessRunner.Result Build(string arguments = "", string? databaseUrl = null, string? path = null) =>
+    public ChildProcess.Result Build(string arguments = "", string? databaseUrl = null, string? path = null) =>
         _package.Dotnet($"build -v:n -nologo {arguments}", Directory, databaseUrl, path);
 }

@@ -1,10 +1,10 @@
 using System.Text.RegularExpressions;
-using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.PackageTests;
 
 /// <summary>The database targets of the packed package, run as a user runs them: dotnet build -t:... on a real server.</summary>
 [Collection(PackageTestGroup.Name)]
+[Trait(Tier.Name, Tier.Package)]
 public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres postgres)
 {
     private ConsumerProject StreamBotConsumer() =>

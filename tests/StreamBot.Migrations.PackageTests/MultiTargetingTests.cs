@@ -1,9 +1,9 @@
-using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.PackageTests;
 
 /// <summary>A project with several target frameworks: validated once, and every database target works.</summary>
 [Collection(PackageTestGroup.Name)]
+[Trait(Tier.Name, Tier.Package)]
 public sealed class MultiTargetingTests(PackedPackage package, TestPostgres postgres)
 {
     private const string TwoFrameworks = "<TargetFramework></TargetFramework><TargetFrameworks>net8.0;net10.0</TargetFrameworks>";

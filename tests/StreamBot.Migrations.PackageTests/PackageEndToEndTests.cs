@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 namespace StreamBot.Migrations.PackageTests;
 
 [Collection(PackageTestGroup.Name)]
+[Trait(Tier.Name, Tier.Package)]
 public sealed class PackageEndToEndTests(PackedPackage package)
 {
     private const string SkipLine = "Skipping target \"ValidateMigrations\" because all output files are up-to-date";

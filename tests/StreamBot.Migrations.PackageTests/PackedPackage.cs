@@ -32,9 +32,13 @@ public sealed class PackedPackage : IDisposable
 
     private string Packages => Path.Combine(Root, "packages");
 
-    public ProcessRunner.Result Dotnet(string arguments, string workingDirectory, string? databaseUrl = null, string? path = null)
+    public ChildProcess.Result Dotnet(string arguments, string workingDirectory, string? databaseUrl = null, string? path = null)
     {
-        var environment = new Dictionary<string, string?>
+        // The test host runs inside MSBuild/VSTest, whose variables would steer the child build to other SDK bits.
+        var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(k => k, string? (_) => null);
+        foreach (var (key, value) in new Dictionary<string, string?>
         {
             ["DATABASE_URL"] = databaseUrl,
             ["NUGET_PACKAGES"] = Packages,
@@ -42,13 +46,17 @@ public sealed class PackedPackage : IDisposable
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_NOLOGO"] = "1",
             ["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1",
-        };
+        })
+        {
+            environment[key] = value;
+        }
+
         if (path is not null)
         {
             environment["PATH"] = path;
         }
 
-        return ProcessRunner.Run("dotnet", arguments, workingDirectory, environment, TimeSpan.FromMinutes(5));
+        return ChildProcess.Run("dotnet", arguments, environment, workingDirectory, TimeSpan.FromMinutes(5));
     }
 
     /// <summary>A new consumer project in its own folder, referencing the packed package.</summary>
@@ -79,7 +87,7 @@ public sealed class PackedPackage : IDisposable
 }
 
 [CollectionDefinition(Name)]
-public sealed class PackageTestGroup : ICollectionFixture<PackedPackage>, ICollectionFixture<StreamBot.Migrations.Tests.Support.TestPostgres>
+public sealed class PackageTestGroup : ICollectionFixture<PackedPackage>, ICollectionFixture<TestPostgres>
 {
     public const string Name = "packed package";
 }

@@ -116,7 +116,7 @@ public sealed class LockTests(TestPostgres postgres) : IClassFixture<TestPostgre
         Assert.False(s.TableExists("users"));
     }
 
-    private static void WaitUntil(Func<bool> condition, CliProcess process)
+    private static void WaitUntil(Func<bool> condition, ChildProcess process)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())

@@ -8,6 +8,7 @@ namespace StreamBot.Migrations.Tests.Reliability;
 /// Real processes against a real server: many appliers started together must apply every migration exactly once,
 /// each ending in success or the coded lock timeout, never another error and never a hang.
 /// </summary>
+[Trait(Tier.Name, Tier.Reliability)]
 [Collection(PostgresTestGroup.Name)]
 public sealed partial class ConcurrencyTests(TestPostgres postgres)
 {

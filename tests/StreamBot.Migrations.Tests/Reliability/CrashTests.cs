@@ -20,6 +20,7 @@ public enum Blow
 /// the lock free with nobody touching migration_lock, no half-written backup under a backup's name, and the next
 /// run finishes the job.
 /// </summary>
+[Trait(Tier.Name, Tier.Reliability)]
 [Collection(PostgresTestGroup.Name)]
 public sealed class CrashTests(TestPostgres postgres)
 {
@@ -253,7 +254,7 @@ public sealed class CrashTests(TestPostgres postgres)
         }
     }
 
-    private static void Strike(Blow blow, CliProcess victim, SqlProbe probe, string session)
+    private static void Strike(Blow blow, ChildProcess victim, SqlProbe probe, string session)
     {
         if (blow == Blow.Kill)
         {
@@ -266,7 +267,7 @@ public sealed class CrashTests(TestPostgres postgres)
         Assert.True(terminated == 1, $"expected one '{session}' session, terminated {terminated}\n{victim.Output}");
     }
 
-    private static void WaitForOutput(CliProcess process, string text)
+    private static void WaitForOutput(ChildProcess process, string text)
     {
         var clock = Stopwatch.StartNew();
         while (!process.Output.Contains(text, StringComparison.Ordinal))
@@ -276,7 +277,7 @@ public sealed class CrashTests(TestPostgres postgres)
         }
     }
 
-    private static void WaitForFile(string path, CliProcess process)
+    private static void WaitForFile(string path, ChildProcess process)
     {
         var clock = Stopwatch.StartNew();
         while (!File.Exists(path))
@@ -316,7 +317,7 @@ public sealed class CrashTests(TestPostgres postgres)
 
         public SqlProbe Probe { get; }
 
-        public CliProcess Start(string arguments, string? path = null)
+        public ChildProcess Start(string arguments, string? path = null)
         {
             var env = new Dictionary<string, string?> { ["DATABASE_URL"] = Url };
             if (path is not null)

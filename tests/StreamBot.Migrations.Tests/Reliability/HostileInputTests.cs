@@ -9,6 +9,7 @@ namespace StreamBot.Migrations.Tests.Reliability;
 /// line and column where one applies), within a time bound, with no stack trace; database cases must also leave a
 /// sentinel table untouched and never print the password.
 /// </summary>
+[Trait(Tier.Name, Tier.Reliability)]
 public sealed partial class HostileInputTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);

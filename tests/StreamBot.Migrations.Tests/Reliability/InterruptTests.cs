@@ -9,6 +9,7 @@ namespace StreamBot.Migrations.Tests.Reliability;
 /// statement is cancelled, its migration rolled back, the lock and its row released, one coded line says what is
 /// applied, and the exit code is the signal's.
 /// </summary>
+[Trait(Tier.Name, Tier.Reliability)]
 [Collection(PostgresTestGroup.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class InterruptTests(TestPostgres postgres)

@@ -8,6 +8,7 @@ namespace StreamBot.Migrations.Tests.Reliability;
 /// database, restore with exactly <c>psql "$DATABASE_URL" &lt; backups/streambot_....sql</c>, and status must show
 /// the state at the moment of the backup, with no lock left behind by the restore.
 /// </summary>
+[Trait(Tier.Name, Tier.Reliability)]
 public sealed class RestoreRoundTripTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]

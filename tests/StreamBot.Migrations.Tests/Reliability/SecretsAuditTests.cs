@@ -7,6 +7,7 @@ namespace StreamBot.Migrations.Tests.Reliability;
 /// console output, the backup directory's file names, and the command line of every process involved (the CLI, the
 /// pg_dump it starts, and their ancestors). MSBuild's diagnostic logs and binlogs are audited in the package tests.
 /// </summary>
+[Trait(Tier.Name, Tier.Reliability)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class SecretsAuditTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {

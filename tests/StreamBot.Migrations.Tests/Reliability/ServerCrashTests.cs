@@ -7,6 +7,7 @@ namespace StreamBot.Migrations.Tests.Reliability;
 /// The server itself crashes (pg_ctl stop -m immediate: no checkpoint, recovery on restart) in the middle of an up,
 /// right after the first "Applied" line. On a server of its own, with fsync on, so the crash is a real one.
 /// </summary>
+[Trait(Tier.Name, Tier.Reliability)]
 public sealed partial class ServerCrashTests
 {
     [GeneratedRegex(@"^Applied (\d{4}_\w+)\.sql \(", RegexOptions.Multiline)]

@@ -1,6 +1,5 @@
 using System.Text;
 using StreamBot.Migrations.Sql;
-using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Sql;
 

@@ -1,5 +1,4 @@
 using StreamBot.Migrations.Sql;
-using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Sql;
 

@@ -1,6 +1,5 @@
-using System.Diagnostics;
 
-namespace StreamBot.Migrations.Tests.Support;
+namespace StreamBot.Migrations.Testing;
 
 /// <summary>
 /// The PostgreSQL server of the tests, one per test process, found in the order ARCHITECTURE.md §6 gives:
@@ -40,18 +39,8 @@ public sealed class TestPostgres : IDisposable
 
     public static (int ExitCode, string Output, string Error) Psql(string databaseUrl, string arguments)
     {
-        var info = new ProcessStartInfo("psql", $"-X -d \"{databaseUrl}\" {arguments}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["PGCONNECT_TIMEOUT"] = "10";
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout, stderr.Result);
+        var result = ChildProcess.Run("psql", $"-X -d \"{databaseUrl}\" {arguments}", new Dictionary<string, string?> { ["PGCONNECT_TIMEOUT"] = "10" });
+        return (result.ExitCode, result.StandardOutput, result.StandardError);
     }
 
     // The shared server outlives every class that uses it; it stops when the process exits.
@@ -104,14 +93,4 @@ public sealed class TestPostgres : IDisposable
             return null;
         }
     }
-}
-
-/// <summary>
-/// The reliability suites that start many processes at once or kill them (16 appliers, crash victims, signals) take
-/// turns with each other; they still run beside the other database test classes, on the same server.
-/// </summary>
-[CollectionDefinition(Name)]
-public sealed class PostgresTestGroup : ICollectionFixture<TestPostgres>
-{
-    public const string Name = "postgres";
 }

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace StreamBot.Migrations.Tests.Support;
+namespace StreamBot.Migrations.Testing;
 
 /// <summary>
 /// A throwaway cluster from the local server binaries (initdb, pg_ctl) on a free loopback port, run as the postgres
@@ -104,6 +104,7 @@ public sealed class LocalPostgresServer : IDisposable
         var stop = _asRoot ? $"runuser -u postgres -- \"{_pgCtl}\"" : $"\"{_pgCtl}\"";
         var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 0.5; done; " +
                      $"{stop} -D \"{DataDirectory}\" -m immediate -w stop >/dev/null 2>&1; rm -rf \"{Directory}\"";
+        // Not through ChildProcess: the watcher must not hold a pipe that the test process waits to see closed.
         using var watcher = Process.Start(new ProcessStartInfo("setsid", ["-f", "sh", "-c", script]) { UseShellExecute = false });
     }
 
@@ -187,18 +188,10 @@ public sealed class LocalPostgresServer : IDisposable
 
     private static void Run(string fileName, string arguments, bool asPostgres)
     {
-        var info = asPostgres
-            ? new ProcessStartInfo("runuser", $"-u postgres -- {fileName} {arguments}")
-            : new ProcessStartInfo(fileName, arguments);
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        info.UseShellExecute = false;
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)) || process.ExitCode != 0)
+        var result = asPostgres ? ChildProcess.Run("runuser", $"-u postgres -- {fileName} {arguments}") : ChildProcess.Run(fileName, arguments);
+        if (result.ExitCode != 0)
         {
-            throw new InvalidOperationException($"'{fileName} {arguments}' failed: {stdout}{stderr.Result}");
+            throw new InvalidOperationException($"'{fileName} {arguments}' failed: {result.Output}");
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace StreamBot.Migrations.Tests.Support;
+namespace StreamBot.Migrations.Testing;
 
 /// <summary>
 /// A pg_dump stand-in put first on PATH that records, before handing over to the real pg_dump, the command line
