@@ -9,8 +9,7 @@ namespace StreamBot.Migrations.Tests.Reliability;
 /// each ending in success or the coded lock timeout, never another error and never a hang.
 /// </summary>
 [Trait(Tier.Name, Tier.Reliability)]
-[Collection(PostgresTestGroup.Name)]
-public sealed partial class ConcurrencyTests(TestPostgres postgres)
+public sealed partial class ConcurrencyTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     private const int Processes = 16;
     private const int Migrations = 50;

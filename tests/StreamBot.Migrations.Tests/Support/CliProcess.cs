@@ -3,7 +3,11 @@ namespace StreamBot.Migrations.Tests.Support;
 /// <summary>streambot-migrate as a real child process (for kills, concurrency and what a user sees).</summary>
 public static class CliProcess
 {
-    private static string Cli => $"\"{Path.Combine(AppContext.BaseDirectory, "streambot-migrate.dll")}\"";
+    // The ReadyToRun build the test project publishes on linux-x64 (what the package ships there), else the plain one.
+    private static string Cli => $"\"{Path.Combine(AppContext.BaseDirectory, ReadyToRunAvailable ? "cli" : string.Empty, "streambot-migrate.dll")}\"";
+
+    private static bool ReadyToRunAvailable =>
+        OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64;
 
     /// <summary>Starts the CLI with <paramref name="environment"/> and without the test host's DATABASE_URL.</summary>
     public static ChildProcess Start(string arguments, IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null) =>
