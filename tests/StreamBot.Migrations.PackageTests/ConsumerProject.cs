@@ -14,7 +14,6 @@ public sealed class ConsumerProject
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
-                <clear />
                 <add key="local" value="{package.Feed}" />
               </packageSources>
             </configuration>

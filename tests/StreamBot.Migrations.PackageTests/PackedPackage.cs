@@ -15,9 +15,9 @@ public sealed class PackedPackage : IDisposable
         Feed = Path.Combine(Root, "feed");
         Directory.CreateDirectory(Feed);
         var project = Path.Combine(RepoRoot, "src", "StreamBot.Migrations.Build", "StreamBot.Migrations.Build.csproj");
-        // Its own artifacts path: `dotnet test` may still be building the same projects into their obj/ folders.
-        var artifacts = Path.Combine(Root, "build");
-        var result = Dotnet($"pack \"{project}\" -c Release -o \"{Feed}\" --artifacts-path \"{artifacts}\" -p:Version={Version}", RepoRoot);
+        // The package project is built before this test project (a project reference), so this packs exactly the
+        // build under test, as `dotnet pack` after `dotnet build` would, without compiling everything a second time.
+        var result = Dotnet($"pack \"{project}\" -c {Configuration} -o \"{Feed}\" --no-build", RepoRoot);
         if (result.ExitCode != 0 || !File.Exists(Path.Combine(Feed, $"StreamBot.Migrations.Build.{Version}.nupkg")))
         {
             throw new InvalidOperationException("dotnet pack failed:\n" + result.Output);
@@ -25,6 +25,13 @@ public sealed class PackedPackage : IDisposable
     }
 
     public static string RepoRoot { get; } = FindRepoRoot();
+
+    // The configuration these tests were built in, which is the one the package project was built in with them.
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
 
     public string Root { get; }
 
