@@ -19,6 +19,11 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor FirstNumberNotZero = new("SBM1005", E, "Numbering does not start at 0000");
     public static readonly DiagnosticDescriptor NoMigrations = new("SBM1006", W, "No migration files");
     public static readonly DiagnosticDescriptor FileUnreadable = new("SBM1007", E, "File cannot be read");
+    public static readonly DiagnosticDescriptor DrizzleJournalMalformed = new("SBM1008", E, "drizzle-kit journal cannot be read");
+    public static readonly DiagnosticDescriptor DrizzleFileWithoutEntry = new("SBM1009", E, "Migration missing from the drizzle-kit journal");
+    public static readonly DiagnosticDescriptor DrizzleEntryWithoutFile = new("SBM1010", E, "drizzle-kit journal entry without a file");
+    public static readonly DiagnosticDescriptor DrizzleJournalOutOfSequence = new("SBM1011", E, "drizzle-kit journal entries out of sequence");
+    public static readonly DiagnosticDescriptor DrizzleWhenNotIncreasing = new("SBM1012", E, "drizzle-kit journal timestamps do not increase");
 
     public static readonly DiagnosticDescriptor UnterminatedString = new("SBM2001", E, "Unterminated string literal");
     public static readonly DiagnosticDescriptor UnterminatedQuotedIdentifier = new("SBM2002", E, "Unterminated quoted identifier");
@@ -95,6 +100,7 @@ internal static class DiagnosticCatalog
     [
         BadCommandLine,
         DirectoryNotFound, InvalidFileName, DuplicateNumber, NumberingGap, FirstNumberNotZero, NoMigrations, FileUnreadable,
+        DrizzleJournalMalformed, DrizzleFileWithoutEntry, DrizzleEntryWithoutFile, DrizzleJournalOutOfSequence, DrizzleWhenNotIncreasing,
         UnterminatedString, UnterminatedQuotedIdentifier, UnterminatedBlockComment, UnterminatedDollarQuote, EmptyMigration,
         InvalidUtf8, ByteOrderMark, PsqlMetaCommand, TransactionControl, MissingFinalSemicolon, NonTransactional, NulCharacter,
         ReadmeMissing, SectionMissing, OrphanSection, DuplicateSection, FieldMissing, InvalidDate, RollbackMissing,

@@ -45,4 +45,37 @@ internal static class FolderDiagnostics
             $"Numbering has a gap: {missing} missing between {previousFileName} and {fileName}.",
             $"Renumber {fileName} (and the files after it) to close the gap, or restore the missing migration.");
     }
+
+    private const string RenumberHint =
+        "After a merge of two branches that each generated a migration: give the newer one the next free number (file, README section and tag), then its entry the next idx and a \"when\" later than the entry before it.";
+
+    public static Diagnostic DrizzleJournalMalformed(string path, int line, int column, string problem) =>
+        DiagnosticCatalog.DrizzleJournalMalformed.At(path, line, column,
+            $"meta/_journal.json cannot be read as drizzle-kit's journal: {problem}. drizzle-orm's migrator would fail on it too.",
+            "Fix the JSON (a merge conflict left in it is the usual cause), or regenerate it with drizzle-kit.");
+
+    public static Diagnostic DrizzleFileWithoutEntry(string migrationPath, string fileName, string journalPath) =>
+        DiagnosticCatalog.DrizzleFileWithoutEntry.AtFile(migrationPath,
+            $"{fileName} has no entry in {journalPath}, so drizzle-orm's migrator never applies it.",
+            "Add an entry with its tag, the next idx and a \"when\" later than the last one (drizzle-kit generate writes it).");
+
+    public static Diagnostic DrizzleEntryWithoutFile(string journalPath, int line, string tag) =>
+        DiagnosticCatalog.DrizzleEntryWithoutFile.At(journalPath, line, 1,
+            $"The journal lists {tag}, but there is no {tag}.sql in the migrations folder; drizzle-orm's migrator stops on it.",
+            "Restore the file, or remove the entry (and renumber the idx of the entries after it).");
+
+    public static Diagnostic DrizzleEntryDuplicated(string journalPath, int line, string tag, int firstLine) =>
+        DiagnosticCatalog.DrizzleJournalOutOfSequence.At(journalPath, line, 1,
+            $"The journal lists {tag} twice: here and on line {firstLine}.",
+            "Remove one of the two entries. " + RenumberHint);
+
+    public static Diagnostic DrizzleIndexOutOfSequence(string journalPath, int line, string tag, int index, int expected) =>
+        DiagnosticCatalog.DrizzleJournalOutOfSequence.At(journalPath, line, 1,
+            $"The entry of {tag} has idx {index} where {expected} comes next: entries must run 0, 1, 2, ... in file order.",
+            RenumberHint);
+
+    public static Diagnostic DrizzleWhenNotIncreasing(string journalPath, int line, string tag, long when, string previousTag, long previousWhen) =>
+        DiagnosticCatalog.DrizzleWhenNotIncreasing.At(journalPath, line, 1,
+            $"The entry of {tag} has \"when\" {when}, not later than {previousWhen} of {previousTag} before it. drizzle-orm applies a file only when its \"when\" is newer than the newest applied one, so on a database that has {previousTag} it would skip {tag} silently.",
+            RenumberHint);
 }

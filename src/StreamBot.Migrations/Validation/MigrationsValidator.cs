@@ -2,6 +2,7 @@ using System.Text;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
+using StreamBot.Migrations.Drizzle;
 using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Sql;
 
@@ -40,8 +41,10 @@ public static class MigrationsValidator
         }
 
         var docs = ValidateReadme(fullDirectory, migrations, diagnostics);
+        var drizzle = DrizzleKitJournal.Read(fullDirectory, migrations, diagnostics);
         return new ValidationReport(fullDirectory, migrations, docs, diagnostics)
         {
+            DrizzleKit = drizzle,
             Validated = keepScripts
                 ? migrations.Select((m, i) => scripts[i] is { } script ? ValidatedMigration.From(m, script, docs.GetValueOrDefault(m.Name)) : null).OfType<ValidatedMigration>().ToList()
                 : [],

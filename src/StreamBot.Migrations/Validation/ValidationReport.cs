@@ -1,6 +1,7 @@
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
+using StreamBot.Migrations.Drizzle;
 using StreamBot.Migrations.Planning;
 
 namespace StreamBot.Migrations.Validation;
@@ -21,6 +22,9 @@ public sealed record ValidationReport(
     /// validation was asked to keep them (empty otherwise). What a command runs is exactly this.
     /// </summary>
     public IReadOnlyList<ValidatedMigration> Validated { get; init; } = [];
+
+    /// <summary>drizzle-kit's meta/_journal.json, when the folder has one that could be read.</summary>
+    public DrizzleKitJournal? DrizzleKit { get; init; }
 
     /// <summary>Whether any diagnostic is an error.</summary>
     public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);

@@ -21,6 +21,16 @@ internal static class DiagnosticCases
     private const string Zero = "0000_initial_schema.sql";
     private const string One = "0001_add_balances.sql";
     private const string Two = "0002_add_balance_index.sql";
+    private const string Journal = "meta/_journal.json";
+
+    private static string Entry(int idx, long when, string file) =>
+        $$"""    { "idx": {{idx}}, "version": "7", "when": {{when}}, "tag": "{{(file.EndsWith(".sql", StringComparison.Ordinal) ? file[..^4] : file)}}", "breakpoints": true }""";
+
+    private static Action<MigrationsFolder> DrizzleJournal(string entries) => f =>
+    {
+        Directory.CreateDirectory(f.Path("meta"));
+        f.Write(Journal, "{\n  \"version\": \"7\",\n  \"entries\": [\n" + entries + "  ]\n}\n");
+    };
 
     public static IEnumerable<DiagnosticCase> All()
     {
@@ -42,6 +52,23 @@ internal static class DiagnosticCases
         yield return new("dangling symlink as a migration", "SBM1007",
             f => { f.AddMigration("0003_linked", "SELECT 1;"); f.Delete("0003_linked.sql"); File.CreateSymbolicLink(f.Path("0003_linked.sql"), f.Path("nowhere.sql.txt")); },
             Add("0003_linked"), "0003_linked.sql", null, 0);
+
+        // 1008-1012: drizzle-kit's meta/_journal.json beside the migrations
+        yield return new("journal left with a merge conflict", "SBM1008",
+            DrizzleJournal("  <<<<<<< HEAD\n" + Entry(0, 1, Zero) + ",\n" + Entry(1, 2, One) + ",\n" + Entry(2, 3, Two) + "\n"),
+            DrizzleJournal(Entry(0, 1, Zero) + ",\n" + Entry(1, 2, One) + ",\n" + Entry(2, 3, Two) + "\n"), Journal, "<<<<<<<", 3);
+        yield return new("file missing from the journal", "SBM1009",
+            DrizzleJournal(Entry(0, 1, Zero) + ",\n" + Entry(1, 2, One) + "\n"),
+            DrizzleJournal(Entry(0, 1, Zero) + ",\n" + Entry(1, 2, One) + ",\n" + Entry(2, 3, Two) + "\n"), Two, null, 0);
+        yield return new("journal entry without a file", "SBM1010",
+            DrizzleJournal(Entry(0, 1, Zero) + ",\n" + Entry(1, 2, One) + ",\n" + Entry(2, 3, Two) + ",\n" + Entry(3, 4, "0003_gone.sql") + "\n"),
+            DrizzleJournal(Entry(0, 1, Zero) + ",\n" + Entry(1, 2, One) + ",\n" + Entry(2, 3, Two) + "\n"), Journal, "0003_gone", 1);
+        yield return new("idx repeated after a merge", "SBM1011",
+            DrizzleJournal(Entry(0, 1, Zero) + ",\n" + Entry(1, 2, One) + ",\n" + Entry(1, 3, Two) + "\n"),
+            DrizzleJournal(Entry(0, 1, Zero) + ",\n" + Entry(1, 2, One) + ",\n" + Entry(2, 3, Two) + "\n"), Journal, Two[..^4], 1);
+        yield return new("when not increasing", "SBM1012",
+            DrizzleJournal(Entry(0, 1, Zero) + ",\n" + Entry(1, 5, One) + ",\n" + Entry(2, 5, Two) + "\n"),
+            DrizzleJournal(Entry(0, 1, Zero) + ",\n" + Entry(1, 5, One) + ",\n" + Entry(2, 6, Two) + "\n"), Journal, Two[..^4], 1);
 
         // 2xxx: SQL
         yield return new("unterminated string", "SBM2001", Sql(Two, "SELECT 1;\nSELECT 'abc;\n"), Sql(Two, "SELECT 1;\nSELECT 'abc';\n"), Two, "SELECT 'abc", 8);

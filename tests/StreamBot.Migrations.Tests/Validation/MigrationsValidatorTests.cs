@@ -115,7 +115,12 @@ public sealed class MigrationsValidatorTests
     {
         using var folder = MigrationsFolder.Valid();
         Directory.CreateDirectory(folder.Path("meta"));
-        folder.Write("meta/_journal.json", "{}").Write("meta/0000_snapshot.sql", "not sql at all '").Write("notes.txt", "x");
+        folder.Write("meta/_journal.json", """
+            { "entries": [
+              { "idx": 0, "when": 1, "tag": "0000_initial_schema" },
+              { "idx": 1, "when": 2, "tag": "0001_add_balances" },
+              { "idx": 2, "when": 3, "tag": "0002_add_balance_index" } ] }
+            """).Write("meta/0000_snapshot.sql", "not sql at all '").Write("notes.txt", "x");
         Assert.Empty(MigrationsValidator.Validate(folder.Directory).Diagnostics);
     }
 }
