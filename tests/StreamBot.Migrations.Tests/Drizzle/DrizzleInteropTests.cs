@@ -1,0 +1,96 @@
+using StreamBot.Migrations.Planning;
+using StreamBot.Migrations.Tests.Support;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Tests.Drizzle;
+
+/// <summary>
+/// Databases built by drizzle-orm's own migrator (npm, pinned in tests/drizzle), read back and matched with the
+/// folder: the proof that the hash and ordering rules here are drizzle-orm's.
+/// </summary>
+public sealed class DrizzleInteropTests(TestPostgres postgres) : IClassFixture<TestPostgres>
+{
+    private static readonly string StreamBotFolder = Path.Combine(RepoPaths.Root, "migrations");
+
+    private static List<DrizzleRow> Rows(string url, string table)
+    {
+        using var probe = new SqlProbe(url);
+        var text = (string?)probe.Scalar($"SELECT string_agg(id || ' ' || hash || ' ' || coalesce(created_at::text, '-'), ',' ORDER BY id) FROM {table}") ?? string.Empty;
+        return text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(' '))
+            .Select(p => new DrizzleRow(long.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture), p[1], p[2] == "-" ? null : long.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+    }
+
+    private static DrizzleMatch Match(string folder, List<DrizzleRow> rows)
+    {
+        var report = MigrationsValidator.Validate(folder, keepScripts: true);
+        Assert.Empty(report.Diagnostics);
+        return DrizzleMatch.Of(report.Validated, report.DrizzleKit!, rows);
+    }
+
+    [Theory]
+    [InlineData(null, null, "drizzle.__drizzle_migrations")]
+    [InlineData("public", "drizzle_migrations", "public.drizzle_migrations")]
+    public void Every_file_drizzle_applied_from_the_stream_bot_folder_is_recognised(string? schema, string? table, string journal)
+    {
+        var url = postgres.CreateDatabase();
+
+        var migrate = DrizzleOrm.Migrate(url, StreamBotFolder, schema, table);
+
+        Assert.True(migrate.ExitCode == 0, migrate.Output);
+        var match = Match(StreamBotFolder, Rows(url, journal));
+        Assert.Equal(5, match.Files.Count);
+        Assert.All(match.Files, f => Assert.Equal((DrizzleFileState.Applied, (string?)null), (f.State, f.MatchedAs)));
+        Assert.Empty(match.UnknownRows);
+    }
+
+    [Fact]
+    public void A_database_migrated_from_a_crlf_checkout_matches_the_lf_files()
+    {
+        using var crlf = CopyOf(StreamBotFolder, text => text.Replace("\n", "\r\n", StringComparison.Ordinal));
+        var url = postgres.CreateDatabase();
+
+        Assert.Equal(0, DrizzleOrm.Migrate(url, crlf.Directory).ExitCode);
+
+        var match = Match(StreamBotFolder, Rows(url, "drizzle.__drizzle_migrations"));
+        Assert.All(match.Files, f => Assert.Equal((DrizzleFileState.Applied, "with CRLF line ends"), (f.State, f.MatchedAs)));
+    }
+
+    [Fact]
+    public void A_file_added_with_an_older_timestamp_is_skipped_by_drizzle_and_reported_here()
+    {
+        // Branch A's 0002 was generated before branch B's 0003, but B was deployed first.
+        using var folder = MigrationsFolder.Valid();
+        Directory.CreateDirectory(folder.Path("meta"));
+        folder.Write("meta/_journal.json", """{ "entries": [ { "idx": 0, "when": 1000, "tag": "0000_initial_schema" }, { "idx": 1, "when": 2000, "tag": "0001_add_balances" }, { "idx": 2, "when": 4000, "tag": "0002_add_balance_index" } ] }""");
+        folder.AddMigration("0003_add_stream_notes", "CREATE TABLE stream_notes (id int);\n");
+        var url = postgres.CreateDatabase();
+        folder.Write("meta/_journal.json", """{ "entries": [ { "idx": 0, "when": 1000, "tag": "0000_initial_schema" }, { "idx": 1, "when": 2000, "tag": "0001_add_balances" }, { "idx": 2, "when": 4000, "tag": "0002_add_balance_index" }, { "idx": 3, "when": 5000, "tag": "0003_add_stream_notes" } ] }""");
+        Assert.Equal(0, DrizzleOrm.Migrate(url, folder.Directory).ExitCode);
+        folder.AddMigration("0004_add_raids", "CREATE TABLE raids (id int);\n");
+        folder.Write("meta/_journal.json", """{ "entries": [ { "idx": 0, "when": 1000, "tag": "0000_initial_schema" }, { "idx": 1, "when": 2000, "tag": "0001_add_balances" }, { "idx": 2, "when": 4000, "tag": "0002_add_balance_index" }, { "idx": 3, "when": 5000, "tag": "0003_add_stream_notes" }, { "idx": 4, "when": 4500, "tag": "0004_add_raids" } ] }""");
+
+        var again = DrizzleOrm.Migrate(url, folder.Directory);
+
+        Assert.True(again.ExitCode == 0, again.Output);
+        using var probe = new SqlProbe(url);
+        Assert.Equal(0L, probe.Count("SELECT count(*) FROM pg_tables WHERE tablename = 'raids'"));
+        var report = MigrationsValidator.Validate(folder.Directory, keepScripts: true);
+        Assert.Equal("SBM1012", Assert.Single(report.Diagnostics).Code);
+        var match = DrizzleMatch.Of(report.Validated, report.DrizzleKit!, Rows(url, "drizzle.__drizzle_migrations"));
+        Assert.Equal(DrizzleFileState.Skipped, match.Files.Single(f => f.Migration.Name == "0004_add_raids").State);
+    }
+
+    private static MigrationsFolder CopyOf(string source, Func<string, string> transform)
+    {
+        var copy = MigrationsFolder.Empty();
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(copy.Path(relative))!);
+            var text = File.ReadAllText(file);
+            copy.Write(relative, relative.EndsWith(".sql", StringComparison.Ordinal) ? transform(text) : text);
+        }
+
+        return copy;
+    }
+}
