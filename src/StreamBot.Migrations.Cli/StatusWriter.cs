@@ -30,6 +30,21 @@ internal static class StatusWriter
             Line(output, $"INVALID index {index}: left by a failed or interrupted CREATE INDEX CONCURRENTLY (see SBM4023)");
         }
 
+        if (report.Drizzle is { } drizzle)
+        {
+            Line(output, $"drizzle-orm journal {drizzle.Table} ({drizzle.Match.Files.Count(f => f.State == DrizzleFileState.Applied)} of {drizzle.Match.Files.Count} file(s) applied there):");
+            foreach (var file in drizzle.Match.Files)
+            {
+                var how = file.MatchedAs is null ? string.Empty : $" ({file.MatchedAs})";
+                Line(output, $"  {file.Migration.Name,-53} {DrizzleState(file.State),-13} when {file.When}{how}");
+            }
+
+            foreach (var row in drizzle.Match.UnknownRows)
+            {
+                Line(output, $"  row id {row.Id}: hash {row.Hash}, created_at {row.CreatedAt?.ToString(CultureInfo.InvariantCulture) ?? "null"}: matches no file of this folder");
+            }
+        }
+
         Line(output, report.LockHolder switch
         {
             null => "Lock: free",
@@ -86,6 +101,41 @@ internal static class StatusWriter
             }
 
             json.WriteEndArray();
+            if (report.Drizzle is { } drizzle)
+            {
+                json.WriteStartObject("drizzle");
+                json.WriteString("table", drizzle.Table);
+                json.WriteStartArray("migrations");
+                foreach (var file in drizzle.Match.Files)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", file.Migration.Name);
+                    json.WriteString("state", DrizzleState(file.State));
+                    json.WriteNumber("when", file.When);
+                    if (file.Row is { } row) json.WriteNumber("rowId", row.Id); else json.WriteNull("rowId");
+                    if (file.MatchedAs is { } how) json.WriteString("matchedAs", how); else json.WriteNull("matchedAs");
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("unknownRows");
+                foreach (var row in drizzle.Match.UnknownRows)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("id", row.Id);
+                    json.WriteString("hash", row.Hash);
+                    if (row.CreatedAt is { } created) json.WriteNumber("createdAt", created); else json.WriteNull("createdAt");
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("drizzle");
+            }
+
             json.WritePropertyName("pending");
             json.WriteNumberValue(report.PendingCount);
             json.WriteEndObject();
@@ -96,6 +146,15 @@ internal static class StatusWriter
 
     // Names, holders and index names come from the database: printed escaped, like every line of the CLI.
     private static void Line(TextWriter output, string text) => output.WriteLine(Printable.Of(text));
+
+    private static string DrizzleState(DrizzleFileState state) => state switch
+    {
+        DrizzleFileState.Applied => "applied",
+        DrizzleFileState.Pending => "pending",
+        DrizzleFileState.Edited => "edited",
+        DrizzleFileState.Skipped => "skipped",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "A drizzle state without a name in status."),
+    };
 
     private static string State(MigrationState state) => state switch
     {

@@ -27,12 +27,21 @@ internal sealed class MigrationJournal(QualifiedName tableName)
         return (bool)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
     }
 
+    /// <summary>Whether the table under this journal's name is drizzle-orm's journal (so this tool's is absent).</summary>
+    private async Task<bool> IsDrizzleJournalAsync(NpgsqlConnection connection) =>
+        DrizzleJournalTable.IsDrizzleShaped(await Database.ColumnsAsync(connection, Table).ConfigureAwait(false));
+
     public async Task EnsureAsync(NpgsqlConnection connection)
     {
         // CREATE TABLE IF NOT EXISTS still needs CREATE on the schema when the table exists: a deploy role with only
         // DML grants on the journal must not be asked for it.
         if (await ExistsAsync(connection).ConfigureAwait(false))
         {
+            if (await IsDrizzleJournalAsync(connection).ConfigureAwait(false))
+            {
+                throw new MigrationException(RunDiagnostics.DrizzleJournalInTheWay(TableName.ToString()));
+            }
+
             await CheckShapeAsync(connection).ConfigureAwait(false);
             return;
         }
@@ -68,7 +77,7 @@ internal sealed class MigrationJournal(QualifiedName tableName)
     public async Task<List<JournalRow>> ReadAsync(NpgsqlConnection connection)
     {
         var rows = new List<JournalRow>();
-        if (!await ExistsAsync(connection).ConfigureAwait(false))
+        if (!await ExistsAsync(connection).ConfigureAwait(false) || await IsDrizzleJournalAsync(connection).ConfigureAwait(false))
         {
             return rows;
         }

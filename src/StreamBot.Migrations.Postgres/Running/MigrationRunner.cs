@@ -34,12 +34,17 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         var plan = RunPlanner.Status(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), await _progress.ReadAsync(connection).ConfigureAwait(false));
         var holder = await MigrationLock.ReadHolderAsync(connection).ConfigureAwait(false);
         var invalid = await InvalidIndexes.FindAsync(connection).ConfigureAwait(false);
+        var drizzle = await DrizzleJournalAsync(connection).ConfigureAwait(false);
         if (plan.Note is { } note)
         {
             log.Info(note.FullMessage);
         }
 
-        return new StatusReport(options.Connection.Describe(), plan.Entries, holder) { InvalidIndexes = invalid };
+        return new StatusReport(options.Connection.Describe(), plan.Entries, holder)
+        {
+            InvalidIndexes = invalid,
+            Drizzle = RunPlanner.Drizzle(folder, drizzle) is { } match ? (drizzle!.Value.Table, match) : null,
+        };
     }
 
     // What the run is doing, for the line that says where an interrupted run stopped.
@@ -82,7 +87,8 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         if (options.DryRun)
         {
             await using var readOnly = await Database.OpenAsync(options.Connection, "plan").ConfigureAwait(false);
-            var planned = Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(readOnly).ConfigureAwait(false), await _progress.ReadAsync(readOnly).ConfigureAwait(false), options.ResumeFrom));
+            var planned = Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(readOnly).ConfigureAwait(false), await _progress.ReadAsync(readOnly).ConfigureAwait(false), options.ResumeFrom,
+                await DrizzleJournalAsync(readOnly).ConfigureAwait(false)));
             if (planned.Resume is { } r)
             {
                 log.Info($"{r.Migration.File.FileName} resumes at statement {r.Index + 1} of {r.Migration.Script.Statements.Count}.");
@@ -96,7 +102,8 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         await using var connection = await Database.OpenAsync(options.Connection, "up", cancellation).ConfigureAwait(false);
         // Fast path without the lock: journal rows commit together with their migrations, so when every file is in
         // the journal (with its checksum) there is nothing to do, whatever another applier is doing.
-        if (options.ResumeFrom is null && Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), [], null)).Pending.Count == 0)
+        var drizzle = await DrizzleJournalAsync(connection).ConfigureAwait(false);
+        if (options.ResumeFrom is null && Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), [], null, drizzle)).Pending.Count == 0)
         {
             log.Info($"Database {options.Connection.Describe()} is up to date ({folder.FileCount} migration(s) applied).");
             return 0;
@@ -106,8 +113,11 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         _stage = "while waiting for the migration lock";
         await using var lease = await MigrationLock.AcquireAsync(options.Connection, options.Lock, "up", log, cancellation).ConfigureAwait(false);
         _stage = "before the first migration";
+        // Checked again under the lock (a drizzle-orm deploy may have run meanwhile), before this tool's journal exists.
+        drizzle = await DrizzleJournalAsync(connection).ConfigureAwait(false);
+        Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), [], null, drizzle));
         await _journal.EnsureAsync(connection).ConfigureAwait(false);
-        var plan = Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), await _progress.ReadAsync(connection).ConfigureAwait(false), options.ResumeFrom));
+        var plan = Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), await _progress.ReadAsync(connection).ConfigureAwait(false), options.ResumeFrom, drizzle));
         if (plan.Pending.Count == 0)
         {
             log.Info($"Database {options.Connection.Describe()} is up to date ({folder.FileCount} migration(s) applied; another run applied the rest).");
@@ -230,6 +240,9 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
 
         return MigrationFolder.From(report, options.JournalTable.ToString());
     }
+
+    private async Task<(string Table, IReadOnlyList<DrizzleRow> Rows)?> DrizzleJournalAsync(NpgsqlConnection connection) =>
+        await DrizzleJournalTable.FindAsync(connection, options.JournalTable).ConfigureAwait(false) is { } found ? (found.Table, found.Rows) : null;
 
     private static ApplyPlan Planned(ApplyPlan plan) => plan.Problems.Count > 0 ? throw new MigrationException(plan.Problems) : plan;
 

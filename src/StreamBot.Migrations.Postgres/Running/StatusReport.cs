@@ -9,6 +9,9 @@ public sealed record StatusReport(string Database, IReadOnlyList<StatusEntry> Mi
     /// <summary>Migrations not yet applied (an interrupted one counts).</summary>
     public int PendingCount => Migrations.Count(m => m.State is MigrationState.Pending or MigrationState.Interrupted);
 
+    /// <summary>drizzle-orm's journal table and each file's state in it, when the database has one.</summary>
+    public (string Table, DrizzleMatch Match)? Drizzle { get; init; }
+
     /// <summary>INVALID indexes no session is building (left by a failed or killed CREATE INDEX CONCURRENTLY).</summary>
     public IReadOnlyList<string> InvalidIndexes { get; init; } = [];
 }

@@ -137,6 +137,19 @@ internal static class RunDiagnostics
             $"Rollback of {name} failed: {serverMessage} (SQLSTATE {sqlState}). Everything was rolled back; the database is as it was.",
             "Fix the rollback SQL in README.md and run again.");
 
+    private const string KeepDrizzle =
+        "Keep migrating this database with drizzle-orm's migrator for now: this version reads drizzle-orm's journal (status shows each file's state there) but cannot take it over yet. Do not point --journal-table at a new table to get past this: up would run every migration again.";
+
+    public static Diagnostic AppliedByDrizzle(string directory, string drizzleTable, string journal, IReadOnlyList<string> names) =>
+        DiagnosticCatalog.AppliedByDrizzle.AtFile(directory,
+            $"{names.Count} migration(s) of this folder were applied by drizzle-orm (journal {drizzleTable}) and are not in this tool's journal {journal}: {string.Join(", ", names.Take(5))}{(names.Count > 5 ? ", ..." : string.Empty)}. Applying them again would run their SQL twice. Nothing was changed.",
+            KeepDrizzle);
+
+    public static Diagnostic DrizzleJournalInTheWay(string table) =>
+        DiagnosticCatalog.AppliedByDrizzle.AtFile(Tool,
+            $"The journal table {table} is drizzle-orm's (id, hash, created_at), not this tool's, so this tool neither writes to it nor creates its own there. Nothing was changed.",
+            KeepDrizzle);
+
     // The journal's hash is whatever someone wrote there: it may be shorter than a prefix.
     private static string Prefix(string hash) => hash.Length > 12 ? hash[..12] + "..." : hash;
 }

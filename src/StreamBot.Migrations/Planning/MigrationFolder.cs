@@ -14,7 +14,10 @@ public sealed record MigrationFolder(string Directory, IReadOnlyList<ValidatedMi
 {
     /// <summary>The folder as <paramref name="report"/> validated it (with its scripts kept).</summary>
     public static MigrationFolder From(ValidationReport report, string journal) =>
-        new(report.Directory, report.Validated, report.Migrations.Select(m => m.Name).ToHashSet(StringComparer.Ordinal), journal);
+        new(report.Directory, report.Validated, report.Migrations.Select(m => m.Name).ToHashSet(StringComparer.Ordinal), journal) { DrizzleKit = report.DrizzleKit };
+
+    /// <summary>drizzle-kit's meta/_journal.json, for a folder drizzle-orm's migrator can read.</summary>
+    public Drizzle.DrizzleKitJournal? DrizzleKit { get; init; }
 
     /// <summary>How many migration files the folder has.</summary>
     public int FileCount => FileNames.Count;

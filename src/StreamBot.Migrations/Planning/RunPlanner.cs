@@ -49,12 +49,25 @@ public static class RunPlanner
     /// <param name="applied">The journal's rows.</param>
     /// <param name="progress">The progress rows of migrations that stopped half-way.</param>
     /// <param name="resumeFrom">The user's 1-based statement to resume at, if given.</param>
-    public static ApplyPlan Apply(MigrationFolder folder, IReadOnlyList<JournalRow> applied, IReadOnlyList<ProgressRow> progress, int? resumeFrom)
+    /// <param name="drizzle">drizzle-orm's journal table and rows, when the database has one.</param>
+    public static ApplyPlan Apply(MigrationFolder folder, IReadOnlyList<JournalRow> applied, IReadOnlyList<ProgressRow> progress, int? resumeFrom,
+        (string Table, IReadOnlyList<DrizzleRow> Rows)? drizzle = null)
     {
         var problems = JournalCheck.Problems(folder, applied);
         if (problems.Count > 0)
         {
             return ApplyPlan.Refused(problems);
+        }
+
+        if (Drizzle(folder, drizzle) is { } match)
+        {
+            var known = applied.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+            var byDrizzle = match.Files.Where(f => f.State is DrizzleFileState.Applied or DrizzleFileState.Edited && !known.Contains(f.Migration.Name))
+                .Select(f => f.Migration.Name).ToList();
+            if (byDrizzle.Count > 0)
+            {
+                return ApplyPlan.Refused([RunDiagnostics.AppliedByDrizzle(folder.Directory, drizzle!.Value.Table, folder.Journal, byDrizzle)]);
+            }
         }
 
         var done = applied.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
@@ -130,6 +143,10 @@ public static class RunPlanner
 
         return new RollbackPlan(targets, []);
     }
+
+    /// <summary>The folder against drizzle-orm's journal, when the database has one and the folder is drizzle-kit's.</summary>
+    public static DrizzleMatch? Drizzle(MigrationFolder folder, (string Table, IReadOnlyList<DrizzleRow> Rows)? drizzle) =>
+        drizzle is { } table && folder.DrizzleKit is { } journal ? DrizzleMatch.Of(folder.Migrations, journal, table.Rows) : null;
 
     /// <summary>Statement line numbers for a message, shortened when there are many.</summary>
     public static string Lines(IEnumerable<int> lines)

@@ -161,9 +161,19 @@ public sealed class ApplyTests(TestPostgres postgres) : IClassFixture<TestPostgr
     public async Task A_journal_table_of_another_shape_is_a_coded_error()
     {
         using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
-        s.Execute("CREATE TABLE drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint)");
+        s.Execute("CREATE TABLE drizzle_migrations (id serial PRIMARY KEY, version text NOT NULL)");
         var d = await DatabaseScenario.FailsWith("SBM4009", () => s.Runner().UpAsync());
         Assert.Contains("name", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_drizzle_orm_journal_under_this_journals_name_is_never_written_to()
+    {
+        using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        s.Execute("CREATE TABLE drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint)");
+        var d = await DatabaseScenario.FailsWith("SBM4028", () => s.Runner().UpAsync());
+        Assert.Contains("drizzle-orm's", d.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, s.Scalar<long>("SELECT count(*) FROM pg_tables WHERE tablename = 'users'"));
     }
 
     [Fact]

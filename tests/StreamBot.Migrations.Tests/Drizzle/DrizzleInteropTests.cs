@@ -80,6 +80,35 @@ public sealed class DrizzleInteropTests(TestPostgres postgres) : IClassFixture<T
         Assert.Equal(DrizzleFileState.Skipped, match.Files.Single(f => f.Migration.Name == "0004_add_raids").State);
     }
 
+    [Theory]
+    [InlineData(null, null, "drizzle.__drizzle_migrations")]
+    [InlineData("public", "drizzle_migrations", "public.drizzle_migrations")]
+    public void On_a_database_drizzle_built_status_shows_drizzles_journal_and_up_runs_nothing_again(string? schema, string? table, string journal)
+    {
+        var url = postgres.CreateDatabase();
+        Assert.Equal(0, DrizzleOrm.Migrate(url, StreamBotFolder, schema, table).ExitCode);
+        var env = new Dictionary<string, string?> { ["DATABASE_URL"] = url };
+        var dir = $"--dir \"{StreamBotFolder}\"";
+
+        var status = CliProcess.Run($"status {dir}", env);
+        var json = CliProcess.Run($"status --format json {dir}", env);
+        var up = CliProcess.Run($"up --no-backup {dir}", env);
+
+        Assert.True(status.ExitCode == 0, status.Output);
+        // Under this tool's journal name the table is named as configured (unqualified, like every journal message).
+        var shown = table is null ? journal : table;
+        Assert.Contains($"drizzle-orm journal {shown} (5 of 5 file(s) applied there):", status.Output, StringComparison.Ordinal);
+        Assert.Contains($"\"table\": \"{shown}\"", json.Output, StringComparison.Ordinal);
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Count(json.Output, "\"state\": \"applied\""));
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains("error SBM4028", up.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("SBM4009", up.Output + status.Output, StringComparison.Ordinal);
+        DiagnosticLines.AssertWellFormed(up.Output);
+        using var probe = new SqlProbe(url);
+        Assert.Equal(5L, probe.Count($"SELECT count(*) FROM {journal}"));
+        Assert.Equal(journal == "public.drizzle_migrations" ? 1L : 0L, probe.Count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'drizzle_migrations'"));
+    }
+
     private static MigrationsFolder CopyOf(string source, Func<string, string> transform)
     {
         var copy = MigrationsFolder.Empty();

@@ -1,0 +1,52 @@
+using Npgsql;
+using StreamBot.Migrations.Planning;
+using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Sql;
+
+namespace StreamBot.Migrations.Postgres.Journal;
+
+/// <summary>
+/// A journal table drizzle-orm's migrator wrote (<c>id</c>, <c>hash</c>, <c>created_at</c>): its default
+/// <c>drizzle.__drizzle_migrations</c>, or a configured table of that shape under this tool's journal name (the
+/// runbook's <c>drizzle_migrations</c>). Read only; its rows are never changed.
+/// </summary>
+internal static class DrizzleJournalTable
+{
+    public const string DefaultName = "drizzle.__drizzle_migrations";
+
+    /// <summary>Whether a table's columns are drizzle-orm's journal and not this tool's.</summary>
+    public static bool IsDrizzleShaped(IReadOnlySet<string> columns) =>
+        columns.Contains("id") && columns.Contains("hash") && columns.Contains("created_at") && !columns.Contains("name");
+
+    /// <summary>The first drizzle-orm journal found (this tool's journal name first, then drizzle-orm's default), or null.</summary>
+    public static async Task<(string Table, List<DrizzleRow> Rows)?> FindAsync(NpgsqlConnection connection, QualifiedName journal)
+    {
+        foreach (var (quoted, shown) in new[] { (journal.Quoted, journal.ToString()), (DefaultName, DefaultName) })
+        {
+            if (IsDrizzleShaped(await Database.ColumnsAsync(connection, quoted).ConfigureAwait(false)))
+            {
+                return (shown, await ReadAsync(connection, quoted).ConfigureAwait(false));
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<List<DrizzleRow>> ReadAsync(NpgsqlConnection connection, string table)
+    {
+        // Text casts: drizzle-orm creates id serial and created_at bigint, but a hand-made table may differ.
+        await using var command = Database.Command(connection, $"SELECT id::text, hash::text, created_at::text FROM {table} ORDER BY id");
+        var rows = new List<DrizzleRow>();
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            var created = reader.IsDBNull(2) ? null : reader.GetString(2);
+            rows.Add(new DrizzleRow(
+                long.TryParse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : rows.Count + 1,
+                reader.IsDBNull(1) ? string.Empty : reader.GetString(1),
+                long.TryParse(created, System.Globalization.CultureInfo.InvariantCulture, out var ms) ? ms : null));
+        }
+
+        return rows;
+    }
+}
