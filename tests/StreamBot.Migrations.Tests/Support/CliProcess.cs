@@ -3,11 +3,8 @@ namespace StreamBot.Migrations.Tests.Support;
 /// <summary>streambot-migrate as a real child process (for kills, concurrency and what a user sees).</summary>
 public static class CliProcess
 {
-    // The ReadyToRun build the test project publishes on linux-x64 (what the package ships there), else the plain one.
-    private static string Cli => $"\"{Path.Combine(AppContext.BaseDirectory, ReadyToRunAvailable ? "cli" : string.Empty, "streambot-migrate.dll")}\"";
-
-    private static bool ReadyToRunAvailable =>
-        OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64;
+    // The package's .NET 10 build of the CLI, copied next to the tests (see CopyPackagedCli in the project).
+    private static string Cli => $"\"{Path.Combine(AppContext.BaseDirectory, "cli", "streambot-migrate.dll")}\"";
 
     /// <summary>Starts the CLI with <paramref name="environment"/> and without the test host's DATABASE_URL.</summary>
     public static ChildProcess Start(string arguments, IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null) =>
