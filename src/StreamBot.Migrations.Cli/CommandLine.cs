@@ -14,6 +14,7 @@ internal static class CommandLine
           streambot-migrate status [options]        every migration's state, and who holds the lock
           streambot-migrate up [options]            lock, back up, apply every pending migration
           streambot-migrate down [NAME] [options]   roll back the last migration, or NAME and all after it
+          streambot-migrate adopt [options]         record what drizzle-orm's migrator applied, running nothing
           streambot-migrate validate [DIR]          check DIR (default: ./migrations) without a database
           streambot-migrate inspect FILE.sql [--format json|text]
                                                     show the statements as they will be sent
@@ -55,7 +56,7 @@ internal static class CommandLine
         return args[0] switch
         {
             "validate" => ValidateCommand.Run(rest, stdout, stderr),
-            "status" or "up" or "down" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
+            "status" or "up" or "down" or "adopt" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
             "inspect" => InspectCommand.Run(rest, stdout, stderr),
             _ => UsageError(stderr, $"unknown command '{args[0]}'."),
         };

@@ -65,6 +65,9 @@ internal static class DatabaseCommand
                 case "up":
                     runner.UpAsync().GetAwaiter().GetResult();
                     break;
+                case "adopt":
+                    runner.AdoptAsync().GetAwaiter().GetResult();
+                    break;
                 default:
                     runner.DownAsync(options.Positional.FirstOrDefault()).GetAwaiter().GetResult();
                     break;
@@ -109,6 +112,7 @@ internal static class DatabaseCommand
     {
         "up" => "Migrations reported as applied stay applied; nothing else was applied.",
         "down" => "Rollbacks reported as done stay done; nothing else was rolled back.",
+        "adopt" => "adopt records all or nothing: nothing was adopted.",
         _ => "status changes nothing.",
     };
 }

@@ -12,6 +12,13 @@ namespace StreamBot.Migrations.Postgres.Journal;
 /// </summary>
 internal static class DrizzleJournalTable
 {
+    /// <summary>A drizzle-orm journal found in the database.</summary>
+    /// <param name="Name">Its name as shown in messages.</param>
+    /// <param name="Quoted">Its name as SQL.</param>
+    /// <param name="UnderJournalName">Whether it sits under this tool's configured journal name.</param>
+    /// <param name="Rows">Its rows, by id.</param>
+    public sealed record Found(string Name, string Quoted, bool UnderJournalName, IReadOnlyList<DrizzleRow> Rows);
+
     public const string DefaultName = "drizzle.__drizzle_migrations";
 
     /// <summary>Whether a table's columns are drizzle-orm's journal and not this tool's.</summary>
@@ -19,13 +26,13 @@ internal static class DrizzleJournalTable
         columns.Contains("id") && columns.Contains("hash") && columns.Contains("created_at") && !columns.Contains("name");
 
     /// <summary>The first drizzle-orm journal found (this tool's journal name first, then drizzle-orm's default), or null.</summary>
-    public static async Task<(string Table, List<DrizzleRow> Rows)?> FindAsync(NpgsqlConnection connection, QualifiedName journal)
+    public static async Task<Found?> FindAsync(NpgsqlConnection connection, QualifiedName journal)
     {
-        foreach (var (quoted, shown) in new[] { (journal.Quoted, journal.ToString()), (DefaultName, DefaultName) })
+        foreach (var (quoted, shown, underJournalName) in new[] { (journal.Quoted, journal.ToString(), true), (DefaultName, DefaultName, false) })
         {
             if (IsDrizzleShaped(await Database.ColumnsAsync(connection, quoted).ConfigureAwait(false)))
             {
-                return (shown, await ReadAsync(connection, quoted).ConfigureAwait(false));
+                return new Found(shown, quoted, underJournalName, await ReadAsync(connection, quoted).ConfigureAwait(false));
             }
         }
 

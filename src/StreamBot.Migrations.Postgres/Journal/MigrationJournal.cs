@@ -16,6 +16,24 @@ internal sealed class MigrationJournal(QualifiedName tableName)
 
     public QualifiedName TableName { get; } = tableName;
 
+    /// <summary>
+    /// drizzle-orm's journal beside this one, with each file's <c>when</c>: every migration applied here also gets the
+    /// row drizzle-orm expects there, in the same transaction, so drizzle-orm's migrator sees it as applied.
+    /// </summary>
+    public (string QuotedTable, IReadOnlyDictionary<string, long> WhenByName)? Drizzle { get; init; }
+
+    /// <summary>The row drizzle-orm expects for a migration applied here, or null without a drizzle-orm journal.</summary>
+    public NpgsqlBatchCommand? DrizzleInsertCommand(string name, string hash) =>
+        Drizzle is { } drizzle && drizzle.WhenByName.TryGetValue(name, out var when)
+            ? new($"INSERT INTO {drizzle.QuotedTable} (hash, created_at) VALUES ($1, $2)") { Parameters = { new() { Value = hash }, new() { Value = when } } }
+            : null;
+
+    /// <summary>Deletes the row drizzle-orm has for a migration rolled back here, or null without a drizzle-orm journal.</summary>
+    public NpgsqlBatchCommand? DrizzleDeleteCommand(string name, string hash) =>
+        Drizzle is { } drizzle && drizzle.WhenByName.TryGetValue(name, out var when)
+            ? new($"DELETE FROM {drizzle.QuotedTable} WHERE hash = $1 AND created_at = $2") { Parameters = { new() { Value = hash }, new() { Value = when } } }
+            : null;
+
     private string Table => TableName.Quoted;
 
 
@@ -118,12 +136,12 @@ internal sealed class MigrationJournal(QualifiedName tableName)
     /// The journal row for a migration. Inside the migration's transaction the duration is measured by the server
     /// (now() is the transaction's start), so the row can travel in the same round trip as the statements.
     /// </summary>
-    public NpgsqlBatchCommand InsertCommand(string name, string hash, int? executionMs)
+    public NpgsqlBatchCommand InsertCommand(string name, string hash, int? executionMs, string? appliedBy = null)
     {
         var duration = executionMs is null ? "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer" : "$4";
         var command = new NpgsqlBatchCommand($"INSERT INTO {Table} (name, hash, applied_by, execution_ms) VALUES ($1, $2, $3, {duration})")
         {
-            Parameters = { new() { Value = name }, new() { Value = hash }, new() { Value = WhoAmI() } },
+            Parameters = { new() { Value = name }, new() { Value = hash }, new() { Value = appliedBy ?? WhoAmI() } },
         };
         if (executionMs is { } ms)
         {

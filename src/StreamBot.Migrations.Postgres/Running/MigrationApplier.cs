@@ -70,6 +70,11 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
                     // still stops the migration from committing.
                     batch.BatchCommands.Add(lease.Fence());
                     batch.BatchCommands.Add(journal.InsertCommand(migration.Name, migration.Hash, executionMs: null));
+                    if (journal.DrizzleInsertCommand(migration.Name, migration.Hash) is { } drizzleRow)
+                    {
+                        batch.BatchCommands.Add(drizzleRow);
+                    }
+
                     if (resumeAt is not null)
                     {
                         batch.BatchCommands.Add(progress.ClearCommand(migration.Name));
@@ -183,6 +188,11 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         {
             BatchCommands = { journal.InsertCommand(migration.Name, migration.Hash, (int)clock.ElapsedMilliseconds), progress.ClearCommand(migration.Name) },
         };
+        if (journal.DrizzleInsertCommand(migration.Name, migration.Hash) is { } drizzleRow)
+        {
+            journalBatch.BatchCommands.Add(drizzleRow);
+        }
+
         await journalBatch.ExecuteNonQueryAsync().ConfigureAwait(false);
         await transaction.CommitAsync().ConfigureAwait(false);
     }

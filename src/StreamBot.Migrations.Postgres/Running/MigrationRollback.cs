@@ -29,7 +29,7 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
 
         if (doc.IsRollbackNotRecommended)
         {
-            await ExecuteAsync(journal.DeleteCommand(migration.Name), transaction).ConfigureAwait(false);
+            await ForgetAsync(migration, transaction).ConfigureAwait(false);
             await transaction.CommitAsync().ConfigureAwait(false);
             log.Report(RunDiagnostics.ForcedRollback(readmePath, doc.HeadingLine, migration.Name, backup));
             return;
@@ -66,7 +66,7 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
             }
         }
 
-        await ExecuteAsync(journal.DeleteCommand(migration.Name), transaction).ConfigureAwait(false);
+        await ForgetAsync(migration, transaction).ConfigureAwait(false);
         await transaction.CommitAsync().ConfigureAwait(false);
         log.Info($"Rolled back {migration.Name} ({doc.Statements.Count(s => !s.IsVerifyQuery)} statement(s), {doc.Statements.Count(s => s.IsVerifyQuery)} verify query(ies) passed).");
     }
@@ -85,6 +85,16 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
 
     // Only the README's statements and verify queries are cancellable: the fence and the journal row are quick, and a
     // rollback is either wholly committed or wholly undone.
+    // This tool's journal row, and drizzle-orm's row for it when a drizzle-orm journal is kept in step.
+    private async Task ForgetAsync(ValidatedMigration migration, NpgsqlTransaction transaction)
+    {
+        await ExecuteAsync(journal.DeleteCommand(migration.Name), transaction).ConfigureAwait(false);
+        if (journal.DrizzleDeleteCommand(migration.Name, migration.Hash) is { } drizzleRow)
+        {
+            await ExecuteAsync(drizzleRow, transaction).ConfigureAwait(false);
+        }
+    }
+
     private async Task ExecuteAsync(NpgsqlBatchCommand command, NpgsqlTransaction transaction, CancellationToken token = default)
     {
         await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { command } };

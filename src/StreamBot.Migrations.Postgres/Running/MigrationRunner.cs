@@ -23,18 +23,23 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// </param>
 public sealed class MigrationRunner(RunOptions options, IRunLog log, CancellationToken cancellation = default)
 {
-    private readonly MigrationJournal _journal = new(options.JournalTable);
-    private readonly MigrationProgress _progress = new(options.JournalTable);
+    /// <summary>Where this tool's journal goes when drizzle-orm's journal holds its configured name.</summary>
+    public const string BesideDrizzleSuffix = "_streambot";
+
+    private MigrationJournal _journal = new(options.JournalTable);
+    private MigrationProgress _progress = new(options.JournalTable);
+    private DrizzleJournalTable.Found? _drizzle;
 
     /// <summary>Every migration's state and the lock holder. Takes no lock and changes nothing.</summary>
     public async Task<StatusReport> StatusAsync()
     {
-        var folder = Validate(failOnErrors: false);
+        var validated = Validate(failOnErrors: false);
         await using var connection = await Database.OpenAsync(options.Connection, "status").ConfigureAwait(false);
+        var folder = await ResolveJournalsAsync(connection, validated).ConfigureAwait(false);
         var plan = RunPlanner.Status(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), await _progress.ReadAsync(connection).ConfigureAwait(false));
         var holder = await MigrationLock.ReadHolderAsync(connection).ConfigureAwait(false);
         var invalid = await InvalidIndexes.FindAsync(connection).ConfigureAwait(false);
-        var drizzle = await DrizzleJournalAsync(connection).ConfigureAwait(false);
+        var drizzle = Drizzle;
         if (plan.Note is { } note)
         {
             log.Info(note.FullMessage);
@@ -83,12 +88,12 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
 
     private async Task<int> ApplyPendingAsync()
     {
-        var folder = Validate(failOnErrors: true);
+        var validated = Validate(failOnErrors: true);
         if (options.DryRun)
         {
             await using var readOnly = await Database.OpenAsync(options.Connection, "plan").ConfigureAwait(false);
-            var planned = Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(readOnly).ConfigureAwait(false), await _progress.ReadAsync(readOnly).ConfigureAwait(false), options.ResumeFrom,
-                await DrizzleJournalAsync(readOnly).ConfigureAwait(false)));
+            var planFolder = await ResolveJournalsAsync(readOnly, validated).ConfigureAwait(false);
+            var planned = Planned(RunPlanner.Apply(planFolder, await _journal.ReadAsync(readOnly).ConfigureAwait(false), await _progress.ReadAsync(readOnly).ConfigureAwait(false), options.ResumeFrom, Drizzle));
             if (planned.Resume is { } r)
             {
                 log.Info($"{r.Migration.File.FileName} resumes at statement {r.Index + 1} of {r.Migration.Script.Statements.Count}.");
@@ -100,10 +105,10 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
 
         _stage = "while connecting";
         await using var connection = await Database.OpenAsync(options.Connection, "up", cancellation).ConfigureAwait(false);
+        var folder = await ResolveJournalsAsync(connection, validated).ConfigureAwait(false);
         // Fast path without the lock: journal rows commit together with their migrations, so when every file is in
         // the journal (with its checksum) there is nothing to do, whatever another applier is doing.
-        var drizzle = await DrizzleJournalAsync(connection).ConfigureAwait(false);
-        if (options.ResumeFrom is null && Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), [], null, drizzle)).Pending.Count == 0)
+        if (options.ResumeFrom is null && Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), [], null, Drizzle)).Pending.Count == 0)
         {
             log.Info($"Database {options.Connection.Describe()} is up to date ({folder.FileCount} migration(s) applied).");
             return 0;
@@ -113,11 +118,11 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         _stage = "while waiting for the migration lock";
         await using var lease = await MigrationLock.AcquireAsync(options.Connection, options.Lock, "up", log, cancellation).ConfigureAwait(false);
         _stage = "before the first migration";
-        // Checked again under the lock (a drizzle-orm deploy may have run meanwhile), before this tool's journal exists.
-        drizzle = await DrizzleJournalAsync(connection).ConfigureAwait(false);
-        Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), [], null, drizzle));
+        // Read again under the lock (a drizzle-orm deploy may have run meanwhile), and checked before this tool's journal exists.
+        folder = await ResolveJournalsAsync(connection, validated).ConfigureAwait(false);
+        Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), [], null, Drizzle));
         await _journal.EnsureAsync(connection).ConfigureAwait(false);
-        var plan = Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), await _progress.ReadAsync(connection).ConfigureAwait(false), options.ResumeFrom, drizzle));
+        var plan = Planned(RunPlanner.Apply(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), await _progress.ReadAsync(connection).ConfigureAwait(false), options.ResumeFrom, Drizzle));
         if (plan.Pending.Count == 0)
         {
             log.Info($"Database {options.Connection.Describe()} is up to date ({folder.FileCount} migration(s) applied; another run applied the rest).");
@@ -171,9 +176,10 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
 
     private async Task<int> RollBackAsync(string? target)
     {
-        var folder = Validate(failOnErrors: true);
+        var validated = Validate(failOnErrors: true);
         _stage = "while connecting";
         await using var connection = await Database.OpenAsync(options.Connection, "down", cancellation).ConfigureAwait(false);
+        var folder = await ResolveJournalsAsync(connection, validated).ConfigureAwait(false);
         if (!options.DryRun)
         {
             await Writable.CheckAsync(connection, options.Connection, "down").ConfigureAwait(false);
@@ -241,8 +247,105 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         return MigrationFolder.From(report, options.JournalTable.ToString());
     }
 
-    private async Task<(string Table, IReadOnlyList<DrizzleRow> Rows)?> DrizzleJournalAsync(NpgsqlConnection connection) =>
-        await DrizzleJournalTable.FindAsync(connection, options.JournalTable).ConfigureAwait(false) is { } found ? (found.Table, found.Rows) : null;
+    private (string Table, IReadOnlyList<DrizzleRow> Rows)? Drizzle => _drizzle is { } found ? (found.Name, found.Rows) : null;
+
+    /// <summary>
+    /// Finds drizzle-orm's journal, and when it holds this tool's configured journal name (the runbook's
+    /// drizzle_migrations), puts this tool's journal beside it (drizzle_migrations_streambot): the two tools never
+    /// share a table, and drizzle-orm's rows are read, never changed. Migrations applied here get drizzle-orm's row too.
+    /// </summary>
+    private async Task<MigrationFolder> ResolveJournalsAsync(NpgsqlConnection connection, MigrationFolder folder)
+    {
+        _drizzle = await DrizzleJournalTable.FindAsync(connection, options.JournalTable).ConfigureAwait(false);
+        var ours = _drizzle is { UnderJournalName: true } ? options.JournalTable.WithSuffix(BesideDrizzleSuffix) : options.JournalTable;
+        _journal = new MigrationJournal(ours)
+        {
+            Drizzle = _drizzle is { } found && folder.DrizzleKit is { } kit
+                ? (found.Quoted, kit.Entries.GroupBy(e => e.Tag, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().When, StringComparer.Ordinal))
+                : null,
+        };
+        _progress = new MigrationProgress(ours);
+        return folder with { Journal = ours.ToString() };
+    }
+
+    /// <summary>
+    /// Records in this tool's journal, without running them, the migrations drizzle-orm's migrator applied (matched
+    /// by hash), under the lock and in one transaction; drizzle-orm's rows stay as they are. Returns how many.
+    /// </summary>
+    public async Task<int> AdoptAsync()
+    {
+        try
+        {
+            return await AdoptJournalAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw Interrupted("adopt", "nothing was adopted");
+        }
+    }
+
+    private async Task<int> AdoptJournalAsync()
+    {
+        var validated = Validate(failOnErrors: true);
+        if (validated.DrizzleKit is null)
+        {
+            throw new MigrationException(RunDiagnostics.NotADrizzleKitFolder(validated.Directory));
+        }
+
+        _stage = "while connecting";
+        await using var connection = await Database.OpenAsync(options.Connection, "adopt", cancellation).ConfigureAwait(false);
+        await using var lease = options.DryRun ? null : await AdoptLockAsync(connection).ConfigureAwait(false);
+        _stage = "before anything was recorded";
+        var folder = await ResolveJournalsAsync(connection, validated).ConfigureAwait(false);
+        if (Drizzle is not { } drizzle)
+        {
+            throw new MigrationException(RunDiagnostics.NoDrizzleJournal(options.Connection.Describe(), options.JournalTable.ToString()));
+        }
+
+        var plan = RunPlanner.Adopt(folder, await _journal.ReadAsync(connection).ConfigureAwait(false), drizzle);
+        if (plan.Problems.Count > 0)
+        {
+            throw new MigrationException(plan.Problems);
+        }
+
+        if (options.DryRun || plan.Targets.Count == 0)
+        {
+            log.Info(plan.Targets.Count == 0
+                ? $"Nothing to adopt: every migration drizzle-orm applied ({drizzle.Table}) is in this tool's journal {folder.Journal}."
+                : $"Dry run: would record {plan.Targets.Count} migration(s) drizzle-orm applied ({drizzle.Table}) in this tool's journal {folder.Journal}, running none of them:");
+            foreach (var file in options.DryRun ? plan.Targets : [])
+            {
+                log.Info($"  {file.Migration.File.FileName} (drizzle-orm row {file.Row!.Id}{(file.MatchedAs is null ? string.Empty : ", " + file.MatchedAs)})");
+            }
+
+            return 0;
+        }
+
+        await _journal.EnsureAsync(connection).ConfigureAwait(false);
+        await Durability.CommitDurablyAsync(connection).ConfigureAwait(false);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellation).ConfigureAwait(false))
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { lease!.Fence() } };
+            foreach (var file in plan.Targets)
+            {
+                batch.BatchCommands.Add(_journal.InsertCommand(file.Migration.Name, file.Migration.Hash, 0,
+                    $"{MigrationJournal.WhoAmI()}, adopted from drizzle-orm's journal {drizzle.Table} (row {file.Row!.Id})"));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellation).ConfigureAwait(false);
+        }
+
+        log.Info($"Adopted {plan.Targets.Count} migration(s) drizzle-orm applied ({drizzle.Table}) into this tool's journal {folder.Journal}; none was run: {string.Join(", ", plan.Targets.Select(t => t.Migration.Name))}.");
+        return plan.Targets.Count;
+    }
+
+    private async Task<LockLease> AdoptLockAsync(NpgsqlConnection connection)
+    {
+        await Writable.CheckAsync(connection, options.Connection, "adopt").ConfigureAwait(false);
+        _stage = "while waiting for the migration lock";
+        return await MigrationLock.AcquireAsync(options.Connection, options.Lock, "adopt", log, cancellation).ConfigureAwait(false);
+    }
 
     private static ApplyPlan Planned(ApplyPlan plan) => plan.Problems.Count > 0 ? throw new MigrationException(plan.Problems) : plan;
 

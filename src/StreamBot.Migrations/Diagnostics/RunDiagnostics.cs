@@ -138,7 +138,22 @@ internal static class RunDiagnostics
             "Fix the rollback SQL in README.md and run again.");
 
     private const string KeepDrizzle =
-        "Keep migrating this database with drizzle-orm's migrator for now: this version reads drizzle-orm's journal (status shows each file's state there) but cannot take it over yet. Do not point --journal-table at a new table to get past this: up would run every migration again.";
+        "Run adopt first (streambot-migrate adopt, dotnet build -t:AdoptMigrations; --dry-run shows what it records): it records them in this tool's journal without running them, and up then applies only newer files. Do not point --journal-table at a new table to get past this: up would run every migration again.";
+
+    public static Diagnostic NotADrizzleKitFolder(string directory) =>
+        DiagnosticCatalog.AdoptionRefused.AtFile(directory,
+            "adopt takes over what drizzle-orm's migrator applied, and drizzle-orm reads meta/_journal.json, which this folder does not have. Nothing was changed.",
+            "Point --dir (MigrationsDirectory) at the drizzle-kit folder the database was migrated from.");
+
+    public static Diagnostic NoDrizzleJournal(string server, string journal) =>
+        DiagnosticCatalog.AdoptionRefused.AtFile(Tool,
+            $"{server} has no drizzle-orm journal: neither {journal} nor drizzle.__drizzle_migrations has drizzle-orm's shape (id, hash, created_at). Nothing was changed.",
+            "Check the connection (the right database?) and, if drizzle-orm was configured with another migrationsTable, pass it as --journal-table.");
+
+    public static Diagnostic AdoptionRefused(string directory, string drizzleTable, IReadOnlyList<string> problems) =>
+        DiagnosticCatalog.AdoptionRefused.AtFile(directory,
+            $"drizzle-orm's journal {drizzleTable} does not match this folder, so nothing was adopted: {string.Join("; ", problems)}.",
+            "Restore an edited file to what drizzle-orm applied (git log -p), apply a skipped one with drizzle-orm or by hand first, and make sure the folder and the database belong together; then adopt again.");
 
     public static Diagnostic AppliedByDrizzle(string directory, string drizzleTable, string journal, IReadOnlyList<string> names) =>
         DiagnosticCatalog.AppliedByDrizzle.AtFile(directory,

@@ -22,6 +22,11 @@ public sealed record ApplyPlan(IReadOnlyList<ValidatedMigration> Pending, Resume
     internal static ApplyPlan Refused(IReadOnlyList<Diagnostic> problems) => new([], null, problems);
 }
 
+/// <summary>What <c>adopt</c> records: the migrations drizzle-orm applied that this tool's journal lacks, or why not.</summary>
+/// <param name="Targets">Migrations to record as applied, in order (empty when all are recorded already).</param>
+/// <param name="Problems">Why nothing may be recorded; empty when the plan can run.</param>
+public sealed record AdoptPlan(IReadOnlyList<DrizzleFileStatus> Targets, IReadOnlyList<Diagnostic> Problems);
+
 /// <summary>What <c>down</c> does: the migrations to roll back, newest first, or why it must not run.</summary>
 /// <param name="Targets">Migrations to roll back, newest first (empty when nothing is applied).</param>
 /// <param name="Problems">Why nothing may run; empty when the plan can run.</param>

@@ -144,6 +144,56 @@ public static class RunPlanner
         return new RollbackPlan(targets, []);
     }
 
+    /// <summary>
+    /// What adopt records: every file drizzle-orm applied (matched by hash) that this tool's journal lacks. Refused,
+    /// with every reason in one diagnostic, when a file is edited or skipped, a row matches no file, or no file
+    /// matches at all (the wrong folder or the wrong database), or when this tool's journal disagrees with the folder.
+    /// </summary>
+    public static AdoptPlan Adopt(MigrationFolder folder, IReadOnlyList<JournalRow> applied, (string Table, IReadOnlyList<DrizzleRow> Rows) drizzle)
+    {
+        var problems = JournalCheck.Problems(folder, applied);
+        if (problems.Count > 0)
+        {
+            return new AdoptPlan([], problems);
+        }
+
+        if (folder.DrizzleKit is null)
+        {
+            return new AdoptPlan([], [RunDiagnostics.NotADrizzleKitFolder(folder.Directory)]);
+        }
+
+        var match = DrizzleMatch.Of(folder.Migrations, folder.DrizzleKit, drizzle.Rows);
+        var reasons = new List<string>();
+        Name(DrizzleFileState.Edited, "edited after drizzle-orm applied it");
+        Name(DrizzleFileState.Skipped, "skipped by drizzle-orm (older than its newest row, never applied)");
+        if (match.UnknownRows.Count > 0)
+        {
+            reasons.Add($"{match.UnknownRows.Count} row(s) match no file (ids {string.Join(", ", match.UnknownRows.Select(r => r.Id).Take(10))})");
+        }
+
+        if (!match.Files.Any(f => f.State == DrizzleFileState.Applied))
+        {
+            reasons.Add("no file of this folder is applied there");
+        }
+
+        if (reasons.Count > 0)
+        {
+            return new AdoptPlan([], [RunDiagnostics.AdoptionRefused(folder.Directory, drizzle.Table, reasons)]);
+        }
+
+        var known = applied.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        return new AdoptPlan(match.Files.Where(f => f.State == DrizzleFileState.Applied && !known.Contains(f.Migration.Name)).ToList(), []);
+
+        void Name(DrizzleFileState state, string what)
+        {
+            var files = match.Files.Where(f => f.State == state).Select(f => f.Migration.File.FileName).ToList();
+            if (files.Count > 0)
+            {
+                reasons.Add($"{string.Join(", ", files)} {(files.Count == 1 ? "is" : "are")} {what}");
+            }
+        }
+    }
+
     /// <summary>The folder against drizzle-orm's journal, when the database has one and the folder is drizzle-kit's.</summary>
     public static DrizzleMatch? Drizzle(MigrationFolder folder, (string Table, IReadOnlyList<DrizzleRow> Rows)? drizzle) =>
         drizzle is { } table && folder.DrizzleKit is { } journal ? DrizzleMatch.Of(folder.Migrations, journal, table.Rows) : null;

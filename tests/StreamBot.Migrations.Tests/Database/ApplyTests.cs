@@ -167,13 +167,16 @@ public sealed class ApplyTests(TestPostgres postgres) : IClassFixture<TestPostgr
     }
 
     [Fact]
-    public async Task A_drizzle_orm_journal_under_this_journals_name_is_never_written_to()
+    public async Task A_drizzle_orm_journal_under_this_journals_name_is_left_alone_and_the_journal_goes_beside_it()
     {
         using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
         s.Execute("CREATE TABLE drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint)");
-        var d = await DatabaseScenario.FailsWith("SBM4028", () => s.Runner().UpAsync());
-        Assert.Contains("drizzle-orm's", d.Message, StringComparison.Ordinal);
-        Assert.Equal(0L, s.Scalar<long>("SELECT count(*) FROM pg_tables WHERE tablename = 'users'"));
+
+        Assert.Equal(3, await s.Runner().UpAsync());
+
+        Assert.Equal(0L, s.Scalar<long>("SELECT count(*) FROM drizzle_migrations"));
+        Assert.Equal(3L, s.Scalar<long>("SELECT count(*) FROM drizzle_migrations_streambot"));
+        Assert.Equal(3, (await s.Runner().StatusAsync()).Migrations.Count(m => m.State == StreamBot.Migrations.Planning.MigrationState.Applied));
     }
 
     [Fact]

@@ -109,6 +109,79 @@ public sealed class DrizzleInteropTests(TestPostgres postgres) : IClassFixture<T
         Assert.Equal(journal == "public.drizzle_migrations" ? 1L : 0L, probe.Count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'drizzle_migrations'"));
     }
 
+    [Theory]
+    [InlineData("public", "drizzle_migrations", "public.drizzle_migrations", "drizzle_migrations_streambot")]
+    [InlineData(null, null, "drizzle.__drizzle_migrations", "drizzle_migrations")]
+    public void A_drizzle_built_database_is_adopted_then_migrated_and_drizzles_migrator_stays_content(string? schema, string? table, string drizzleJournal, string ourJournal)
+    {
+        using var folder = CopyOf(StreamBotFolder, text => text);
+        var url = postgres.CreateDatabase();
+        Assert.Equal(0, DrizzleOrm.Migrate(url, folder.Directory, schema, table).ExitCode);
+        var env = new Dictionary<string, string?> { ["DATABASE_URL"] = url };
+        var dir = $"--dir \"{folder.Directory}\"";
+        using var probe = new SqlProbe(url);
+
+        var dry = CliProcess.Run($"adopt --dry-run {dir}", env);
+        Assert.True(dry.ExitCode == 0, dry.Output);
+        Assert.Contains("Dry run: would record 5 migration(s)", dry.Output, StringComparison.Ordinal);
+        Assert.Equal(0L, probe.Count($"SELECT count(*) FROM pg_tables WHERE tablename = '{ourJournal}'"));
+
+        var adopt = CliProcess.Run($"adopt {dir}", env);
+        Assert.True(adopt.ExitCode == 0, adopt.Output);
+        Assert.Contains("Adopted 5 migration(s)", adopt.Output, StringComparison.Ordinal);
+        Assert.Contains("5 migration(s): 5 applied.", CliProcess.Run($"status {dir}", env).Output, StringComparison.Ordinal);
+
+        // A new migration, generated as drizzle-kit would, applied by this tool: drizzle-orm's row is written too.
+        AddToJournal(folder, "0005_add_stream_markers", "CREATE TABLE stream_markers (id int);\n", 1764504000000);
+        var up = CliProcess.Run($"up --no-backup {dir}", env);
+        Assert.True(up.ExitCode == 0, up.Output);
+        Assert.Contains("Applied 1 migration(s)", up.Output, StringComparison.Ordinal);
+        Assert.Equal(6L, probe.Count($"SELECT count(*) FROM {drizzleJournal}"));
+        var again = DrizzleOrm.Migrate(url, folder.Directory, schema, table);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Equal(6L, probe.Count($"SELECT count(*) FROM {drizzleJournal}"));
+
+        // drizzle-orm applies the next one: status shows it, up refuses to run it again, adopt records it.
+        AddToJournal(folder, "0006_add_raid_alerts", "CREATE TABLE raid_alerts (id int);\n", 1764590400000);
+        Assert.Equal(0, DrizzleOrm.Migrate(url, folder.Directory, schema, table).ExitCode);
+        Assert.Contains("(7 of 7 file(s) applied there)", CliProcess.Run($"status {dir}", env).Output, StringComparison.Ordinal);
+        Assert.Contains("error SBM4028", CliProcess.Run($"up --no-backup {dir}", env).Output, StringComparison.Ordinal);
+        Assert.Contains("Adopted 1 migration(s)", CliProcess.Run($"adopt {dir}", env).Output, StringComparison.Ordinal);
+        Assert.Contains("is up to date", CliProcess.Run($"up --no-backup {dir}", env).Output, StringComparison.Ordinal);
+        Assert.Equal(1L, probe.Count("SELECT count(*) FROM pg_tables WHERE tablename = 'raid_alerts'"));
+    }
+
+    [Fact]
+    public void Adopt_refuses_an_edited_file_a_skipped_one_or_the_wrong_folder_and_records_nothing()
+    {
+        var url = postgres.CreateDatabase();
+        Assert.Equal(0, DrizzleOrm.Migrate(url, StreamBotFolder).ExitCode);
+        var env = new Dictionary<string, string?> { ["DATABASE_URL"] = url };
+        using var edited = CopyOf(StreamBotFolder, text => text.Replace("CREATE INDEX IF NOT EXISTS", "CREATE INDEX  IF NOT EXISTS", StringComparison.Ordinal));
+        using var wrong = MigrationsFolder.Valid();
+        Directory.CreateDirectory(wrong.Path("meta"));
+        wrong.Write("meta/_journal.json", """{ "entries": [ { "idx": 0, "when": 1, "tag": "0000_initial_schema" }, { "idx": 1, "when": 2, "tag": "0001_add_balances" }, { "idx": 2, "when": 3, "tag": "0002_add_balance_index" } ] }""");
+
+        var refusedEdit = CliProcess.Run($"adopt --dir \"{edited.Directory}\"", env);
+        var refusedWrong = CliProcess.Run($"adopt --dir \"{wrong.Directory}\"", env);
+
+        Assert.Equal(1, refusedEdit.ExitCode);
+        Assert.Matches("error SBM4029: .*000[0-4]_[a-z_]+\\.sql (is|are) edited after drizzle-orm applied it", refusedEdit.Output);
+        Assert.Equal(1, refusedWrong.ExitCode);
+        Assert.Contains("no file of this folder is applied there", refusedWrong.Output, StringComparison.Ordinal);
+        using var probe = new SqlProbe(url);
+        Assert.Equal(0L, probe.Count("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'drizzle_migrations%'"));
+    }
+
+    private static void AddToJournal(MigrationsFolder folder, string name, string sql, long when)
+    {
+        folder.AddMigration(name, sql, $"DROP TABLE {name[5..]};", "SELECT 1 WHERE false;");
+        var journal = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(folder.Path("meta/_journal.json")))!;
+        var entries = journal["entries"]!.AsArray();
+        entries.Add(new System.Text.Json.Nodes.JsonObject { ["idx"] = entries.Count, ["version"] = "7", ["when"] = when, ["tag"] = name, ["breakpoints"] = true });
+        folder.Write("meta/_journal.json", journal.ToJsonString());
+    }
+
     private static MigrationsFolder CopyOf(string source, Func<string, string> transform)
     {
         var copy = MigrationsFolder.Empty();
