@@ -15,6 +15,8 @@ internal static class CommandLine
           streambot-migrate up [options]            lock, back up, apply every pending migration
           streambot-migrate down [NAME] [options]   roll back the last migration, or NAME and all after it
           streambot-migrate adopt [options]         record what drizzle-orm's migrator applied, running nothing
+          streambot-migrate baseline --to NNNN [options]
+                                                    record 0000..NNNN as applied once their objects are found
           streambot-migrate validate [DIR]          check DIR (default: ./migrations) without a database
           streambot-migrate inspect FILE.sql [--format json|text]
                                                     show the statements as they will be sent
@@ -35,7 +37,9 @@ internal static class CommandLine
           --stale-lock-timeout SECONDS
                                      age after which an unverifiable lock row is taken over (default: 600)
           --resume-from N            up: go on with a migration that stopped half-way at its statement N
-          --force                    down: allow a "Not recommended" rollback (removes the journal row only)
+          --force                    down: allow a "Not recommended" rollback (removes the journal row only);
+                                     baseline: record even with objects missing (warns)
+          --to NNNN                  baseline: the last migration to record (number or name)
           --verbose                  with an unexpected error (SBM9003), print its stack trace too
 
         Every option takes its value as --name VALUE or --name=VALUE; an unknown option is an error.
@@ -56,7 +60,7 @@ internal static class CommandLine
         return args[0] switch
         {
             "validate" => ValidateCommand.Run(rest, stdout, stderr),
-            "status" or "up" or "down" or "adopt" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
+            "status" or "up" or "down" or "adopt" or "baseline" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
             "inspect" => InspectCommand.Run(rest, stdout, stderr),
             _ => UsageError(stderr, $"unknown command '{args[0]}'."),
         };

@@ -68,6 +68,14 @@ internal static class DatabaseCommand
                 case "adopt":
                     runner.AdoptAsync().GetAwaiter().GetResult();
                     break;
+                case "baseline":
+                    if (options.BaselineTo is not { } to)
+                    {
+                        return CommandLine.UsageError(stderr, "baseline needs --to NNNN: the last migration to record as applied.");
+                    }
+
+                    runner.BaselineAsync(to).GetAwaiter().GetResult();
+                    break;
                 default:
                     runner.DownAsync(options.Positional.FirstOrDefault()).GetAwaiter().GetResult();
                     break;
@@ -113,6 +121,7 @@ internal static class DatabaseCommand
         "up" => "Migrations reported as applied stay applied; nothing else was applied.",
         "down" => "Rollbacks reported as done stay done; nothing else was rolled back.",
         "adopt" => "adopt records all or nothing: nothing was adopted.",
+        "baseline" => "baseline records all or nothing: nothing was recorded.",
         _ => "status changes nothing.",
     };
 }

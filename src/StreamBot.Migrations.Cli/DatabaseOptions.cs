@@ -28,12 +28,15 @@ internal sealed class DatabaseOptions
     private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
     {
         "--dir", "--connection", "--format", "--backup-dir", "--backup-prefix", "--journal-table", "--lock-timeout",
-        "--stale-lock-timeout", "--resume-from",
+        "--stale-lock-timeout", "--resume-from", "--to",
     };
 
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose" };
 
     public bool Verbose { get; private set; }
+
+    /// <summary>baseline: the last migration to record.</summary>
+    public string? BaselineTo { get; private set; }
 
     public static DatabaseOptions? Parse(string[] args, out string? error)
     {
@@ -67,6 +70,7 @@ internal sealed class DatabaseOptions
                         break;
                     case "--lock-timeout": options.LockTimeout = Seconds(); break;
                     case "--stale-lock-timeout": options.StaleLockTimeout = Seconds(); break;
+                    case "--to": options.BaselineTo = value; break;
                     default:
                         options.ResumeFrom = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
                             ? n

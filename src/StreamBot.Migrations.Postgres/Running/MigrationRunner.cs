@@ -5,6 +5,7 @@ using StreamBot.Migrations.Postgres.Backup;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Validation;
 
@@ -340,11 +341,96 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         return plan.Targets.Count;
     }
 
-    private async Task<LockLease> AdoptLockAsync(NpgsqlConnection connection)
+    private async Task<LockLease> AdoptLockAsync(NpgsqlConnection connection, string command = "adopt")
     {
-        await Writable.CheckAsync(connection, options.Connection, "adopt").ConfigureAwait(false);
+        await Writable.CheckAsync(connection, options.Connection, command).ConfigureAwait(false);
         _stage = "while waiting for the migration lock";
-        return await MigrationLock.AcquireAsync(options.Connection, options.Lock, "adopt", log, cancellation).ConfigureAwait(false);
+        return await MigrationLock.AcquireAsync(options.Connection, options.Lock, command, log, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records 0000 to <paramref name="to"/> as applied without running them, for a database built some other way, once
+    /// every object they create (tables, columns, indexes, constraints, sequences, views, functions, triggers, types;
+    /// minus what a later one in the range drops) is found in the catalog. A missing object is an error at the statement
+    /// that creates it (a warning with --force, which records anyway). Returns how many were recorded.
+    /// </summary>
+    public async Task<int> BaselineAsync(string to)
+    {
+        try
+        {
+            return await BaselineJournalAsync(to).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw Interrupted("baseline", "nothing was recorded");
+        }
+    }
+
+    private async Task<int> BaselineJournalAsync(string to)
+    {
+        var validated = Validate(failOnErrors: true);
+        var target = to.EndsWith(".sql", StringComparison.Ordinal) ? to[..^4] : to;
+        var end = validated.Migrations.ToList().FindIndex(m => m.Name == target || m.Name[..4] == target);
+        if (end < 0)
+        {
+            throw new MigrationException(RunDiagnostics.BaselineTargetUnknown(validated.Directory, to,
+                validated.Migrations.Count == 0 ? "none" : validated.Migrations[0].Name, validated.Migrations.Count == 0 ? "none" : validated.Migrations[^1].Name));
+        }
+
+        var range = validated.Migrations.Take(end + 1).ToList();
+        _stage = "while connecting";
+        await using var connection = await Database.OpenAsync(options.Connection, "baseline", cancellation).ConfigureAwait(false);
+        await using var lease = options.DryRun ? null : await AdoptLockAsync(connection, "baseline").ConfigureAwait(false);
+        _stage = "before anything was recorded";
+        var folder = await ResolveJournalsAsync(connection, validated).ConfigureAwait(false);
+        var applied = await _journal.ReadAsync(connection).ConfigureAwait(false);
+        if (applied.Count > 0)
+        {
+            throw new MigrationException(RunDiagnostics.BaselineOnJournal(folder.Journal, applied.Count));
+        }
+
+        var objects = new List<SchemaObject>();
+        var owner = new Dictionary<SchemaObject, ValidatedMigration>(ReferenceEqualityComparer.Instance);
+        foreach (var migration in range)
+        {
+            foreach (var created in CreatedObjects.Apply(objects, migration.Script).Where(o => !owner.ContainsKey(o)))
+            {
+                owner[created] = migration;
+            }
+        }
+
+        var missing = (await CatalogCheck.MissingAsync(connection, objects).ConfigureAwait(false))
+            .Select(o => RunDiagnostics.BaselineObjectMissing(owner[o].File.FullPath, o.Line, o.Column, owner[o].File.FileName, o.ToString(), options.Force))
+            .ToList();
+        if (missing.Count > 0 && !options.Force)
+        {
+            throw new MigrationException(missing);
+        }
+
+        missing.ForEach(log.Report);
+        if (options.DryRun)
+        {
+            log.Info($"Dry run: would record {range.Count} migration(s), {range[0].Name} to {range[^1].Name}, in {folder.Journal} without running them; {objects.Count} object(s) they create checked, {missing.Count} missing. Nothing was changed.");
+            return 0;
+        }
+
+        await _journal.EnsureAsync(connection).ConfigureAwait(false);
+        await Durability.CommitDurablyAsync(connection).ConfigureAwait(false);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellation).ConfigureAwait(false))
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { lease!.Fence() } };
+            foreach (var migration in range)
+            {
+                batch.BatchCommands.Add(_journal.InsertCommand(migration.Name, migration.Hash, 0,
+                    $"{MigrationJournal.WhoAmI()}, baseline ({objects.Count} object(s) checked{(missing.Count > 0 ? $", {missing.Count} missing, forced" : string.Empty)})"));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellation).ConfigureAwait(false);
+        }
+
+        log.Info($"Baselined {range.Count} migration(s), {range[0].Name} to {range[^1].Name}: recorded as applied in {folder.Journal} without running them, after finding the {objects.Count - missing.Count} of {objects.Count} object(s) they create in the database.");
+        return range.Count;
     }
 
     private static ApplyPlan Planned(ApplyPlan plan) => plan.Problems.Count > 0 ? throw new MigrationException(plan.Problems) : plan;

@@ -85,6 +85,8 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor Cancelled = new("SBM4027", E, "The run was cancelled (Ctrl-C or SIGTERM)");
     public static readonly DiagnosticDescriptor AppliedByDrizzle = new("SBM4028", E, "Migrations were applied by drizzle-orm");
     public static readonly DiagnosticDescriptor AdoptionRefused = new("SBM4029", E, "drizzle-orm's journal cannot be adopted");
+    public static readonly DiagnosticDescriptor BaselineObjectMissing = new("SBM4030", E, "An object a baselined migration creates is missing");
+    public static readonly DiagnosticDescriptor BaselineRefused = new("SBM4031", E, "Baseline refused");
 
     public static readonly DiagnosticDescriptor PgDumpMissing = new("SBM5001", E, "pg_dump not found");
     public static readonly DiagnosticDescriptor PgDumpTooOld = new("SBM5002", E, "pg_dump is older than the server");
@@ -111,7 +113,7 @@ internal static class DiagnosticCatalog
         NoConnection, MalformedConnection, CannotConnect, LockTimeout, MigrationFailed, ChecksumMismatch, AppliedFileMissing,
         PartiallyApplied, JournalUnusable, RollbackNotRecommended, VerifyFailed, RollbackFailed, NotApplied, InvalidFolder,
         OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
-        InvalidIndex, ConnectionLost, ReadOnlyServer, ForeignJournal, Cancelled, AppliedByDrizzle, AdoptionRefused,
+        InvalidIndex, ConnectionLost, ReadOnlyServer, ForeignJournal, Cancelled, AppliedByDrizzle, AdoptionRefused, BaselineObjectMissing, BaselineRefused,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
         UnsupportedMSBuild, CliFailedSilently, UnexpectedError,
     ];

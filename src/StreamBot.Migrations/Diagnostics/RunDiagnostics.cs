@@ -165,6 +165,23 @@ internal static class RunDiagnostics
             $"The journal table {table} is drizzle-orm's (id, hash, created_at), not this tool's, so this tool neither writes to it nor creates its own there. Nothing was changed.",
             KeepDrizzle);
 
+    public static Diagnostic BaselineObjectMissing(string path, int line, int column, string fileName, string what, bool forced) =>
+        (forced ? DiagnosticCatalog.BaselineObjectMissing with { Severity = DiagnosticSeverity.Warning } : DiagnosticCatalog.BaselineObjectMissing).At(path, line, column,
+            $"{fileName} creates {what}, which is not in the database{(forced ? "; recorded as applied anyway (--force)" : ", so this migration cannot be trusted to have run. Nothing was recorded")}.",
+            forced
+                ? "Create the object, or roll the baseline back (delete its journal rows) and baseline to an earlier migration."
+                : "Baseline only up to the last migration whose objects are all there (--to), apply the rest with up, or create the object by hand; --force records it anyway.");
+
+    public static Diagnostic BaselineTargetUnknown(string directory, string target, string first, string last) =>
+        DiagnosticCatalog.BaselineRefused.AtFile(directory,
+            $"--to {target} names no migration of this folder. Nothing was recorded.",
+            $"Name a migration from {first} to {last} (its number or its name, e.g. --to 0004).");
+
+    public static Diagnostic BaselineOnJournal(string journal, int rows) =>
+        DiagnosticCatalog.BaselineRefused.AtFile(Tool,
+            $"The journal {journal} already lists {rows} applied migration(s): a baseline is for a database this tool has never migrated. Nothing was recorded.",
+            "Run status to see where it stands; up applies what is pending.");
+
     // The journal's hash is whatever someone wrote there: it may be shorter than a prefix.
     private static string Prefix(string hash) => hash.Length > 12 ? hash[..12] + "..." : hash;
 }
