@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace StreamBot.Migrations.PackageTests;
+namespace StreamBot.Migrations.Tests.Package;
 
 [Collection(PackageTestGroup.Name)]
 [Trait(Tier.Name, Tier.Package)]

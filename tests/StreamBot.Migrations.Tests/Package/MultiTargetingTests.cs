@@ -1,5 +1,5 @@
 
-namespace StreamBot.Migrations.PackageTests;
+namespace StreamBot.Migrations.Tests.Package;
 
 /// <summary>A project with several target frameworks: validated once, and every database target works.</summary>
 [Collection(PackageTestGroup.Name)]

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace StreamBot.Migrations.PackageTests;
+namespace StreamBot.Migrations.Tests.Package;
 
 /// <summary>The database targets of the packed package, run as a user runs them: dotnet build -t:... on a real server.</summary>
 [Collection(PackageTestGroup.Name)]

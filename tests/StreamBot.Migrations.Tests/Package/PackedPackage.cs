@@ -1,4 +1,4 @@
-namespace StreamBot.Migrations.PackageTests;
+namespace StreamBot.Migrations.Tests.Package;
 
 /// <summary>
 /// Packs StreamBot.Migrations.Build once per test run into a private feed, with a private NuGet package folder,

@@ -1,4 +1,4 @@
-namespace StreamBot.Migrations.PackageTests;
+namespace StreamBot.Migrations.Tests.Package;
 
 /// <summary>A throwaway service project that references StreamBot.Migrations.Build the way a user would.</summary>
 public sealed class ConsumerProject
