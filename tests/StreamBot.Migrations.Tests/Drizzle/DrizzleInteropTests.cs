@@ -132,7 +132,7 @@ public sealed class DrizzleInteropTests(TestPostgres postgres) : IClassFixture<T
         Assert.Contains("5 migration(s): 5 applied.", CliProcess.Run($"status {dir}", env).Output, StringComparison.Ordinal);
 
         // A new migration, generated as drizzle-kit would, applied by this tool: drizzle-orm's row is written too.
-        AddToJournal(folder, "0005_add_stream_markers", "CREATE TABLE stream_markers (id int);\n", 1764504000000);
+        AddToJournal(folder, "0005_add_stream_markers", "stream_markers", 1764504000000);
         var up = CliProcess.Run($"up --no-backup {dir}", env);
         Assert.True(up.ExitCode == 0, up.Output);
         Assert.Contains("Applied 1 migration(s)", up.Output, StringComparison.Ordinal);
@@ -142,13 +142,35 @@ public sealed class DrizzleInteropTests(TestPostgres postgres) : IClassFixture<T
         Assert.Equal(6L, probe.Count($"SELECT count(*) FROM {drizzleJournal}"));
 
         // drizzle-orm applies the next one: status shows it, up refuses to run it again, adopt records it.
-        AddToJournal(folder, "0006_add_raid_alerts", "CREATE TABLE raid_alerts (id int);\n", 1764590400000);
+        AddToJournal(folder, "0006_add_raid_alerts", "raid_alerts", 1764590400000);
         Assert.Equal(0, DrizzleOrm.Migrate(url, folder.Directory, schema, table).ExitCode);
         Assert.Contains("(7 of 7 file(s) applied there)", CliProcess.Run($"status {dir}", env).Output, StringComparison.Ordinal);
         Assert.Contains("error SBM4028", CliProcess.Run($"up --no-backup {dir}", env).Output, StringComparison.Ordinal);
         Assert.Contains("Adopted 1 migration(s)", CliProcess.Run($"adopt {dir}", env).Output, StringComparison.Ordinal);
         Assert.Contains("is up to date", CliProcess.Run($"up --no-backup {dir}", env).Output, StringComparison.Ordinal);
         Assert.Equal(1L, probe.Count("SELECT count(*) FROM pg_tables WHERE tablename = 'raid_alerts'"));
+    }
+
+    [Fact]
+    public void Down_removes_drizzles_row_too_so_drizzles_migrator_applies_the_file_again()
+    {
+        using var folder = CopyOf(StreamBotFolder, text => text);
+        var url = postgres.CreateDatabase();
+        Assert.Equal(0, DrizzleOrm.Migrate(url, folder.Directory).ExitCode);
+        var env = new Dictionary<string, string?> { ["DATABASE_URL"] = url };
+        var dir = $"--dir \"{folder.Directory}\"";
+        Assert.Equal(0, CliProcess.Run($"adopt {dir}", env).ExitCode);
+        AddToJournal(folder, "0005_add_stream_markers", "stream_markers", 1764504000000);
+        Assert.Equal(0, CliProcess.Run($"up --no-backup {dir}", env).ExitCode);
+
+        var down = CliProcess.Run($"down --no-backup {dir}", env);
+
+        Assert.True(down.ExitCode == 0, down.Output);
+        using var probe = new SqlProbe(url);
+        Assert.Equal(5L, probe.Count("SELECT count(*) FROM drizzle.__drizzle_migrations"));
+        Assert.Equal(0L, probe.Count("SELECT count(*) FROM pg_tables WHERE tablename = 'stream_markers'"));
+        Assert.Equal(0, DrizzleOrm.Migrate(url, folder.Directory).ExitCode);
+        Assert.Equal(1L, probe.Count("SELECT count(*) FROM pg_tables WHERE tablename = 'stream_markers'"));
     }
 
     [Fact]
@@ -173,9 +195,10 @@ public sealed class DrizzleInteropTests(TestPostgres postgres) : IClassFixture<T
         Assert.Equal(0L, probe.Count("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'drizzle_migrations%'"));
     }
 
-    private static void AddToJournal(MigrationsFolder folder, string name, string sql, long when)
+    // A migration that creates one table, with the rollback that drops it, and its drizzle-kit journal entry.
+    private static void AddToJournal(MigrationsFolder folder, string name, string table, long when)
     {
-        folder.AddMigration(name, sql, $"DROP TABLE {name[5..]};", "SELECT 1 WHERE false;");
+        folder.AddMigration(name, $"CREATE TABLE {table} (id int);\n", $"DROP TABLE {table};", $"SELECT 1 FROM pg_tables WHERE tablename = '{table}';");
         var journal = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(folder.Path("meta/_journal.json")))!;
         var entries = journal["entries"]!.AsArray();
         entries.Add(new System.Text.Json.Nodes.JsonObject { ["idx"] = entries.Count, ["version"] = "7", ["when"] = when, ["tag"] = name, ["breakpoints"] = true });
