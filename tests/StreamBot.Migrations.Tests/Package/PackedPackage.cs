@@ -15,9 +15,8 @@ public sealed class PackedPackage : IDisposable
         Feed = Path.Combine(Root, "feed");
         Directory.CreateDirectory(Feed);
         var project = Path.Combine(RepoRoot, "src", "StreamBot.Migrations.Build", "StreamBot.Migrations.Build.csproj");
-        // The package project is built before this test project (a project reference), so packing it compiles
-        // nothing again: it publishes the CLI (with its own intermediate folders, as the other test project's copy of
-        // the CLI has its own) and collects the files.
+        // The package project and the ReadyToRun CLI were built with this test project (a project reference, and its
+        // publish of the CLI), so packing compiles nothing again: it copies the published CLI and collects the files.
         var result = Dotnet($"pack \"{project}\" -c {Configuration} -o \"{Feed}\"", RepoRoot);
         if (result.ExitCode != 0 || !File.Exists(Path.Combine(Feed, $"StreamBot.Migrations.Build.{Version}.nupkg")))
         {
