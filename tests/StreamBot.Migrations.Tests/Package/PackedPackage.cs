@@ -16,8 +16,9 @@ public sealed class PackedPackage : IDisposable
         Directory.CreateDirectory(Feed);
         var project = Path.Combine(RepoRoot, "src", "StreamBot.Migrations.Build", "StreamBot.Migrations.Build.csproj");
         // The package project and the ReadyToRun CLI were built with this test project (a project reference, and its
-        // publish of the CLI), so packing compiles nothing again: it copies the published CLI and collects the files.
-        var result = Dotnet($"pack \"{project}\" -c {Configuration} -o \"{Feed}\"", RepoRoot);
+        // publish of the CLI), so the pack builds nothing: it publishes what is built and collects the files (2.5 s
+        // instead of 26 s of evaluating and checking every project again).
+        var result = Dotnet($"pack \"{project}\" -c {Configuration} -o \"{Feed}\" --no-build", RepoRoot);
         if (result.ExitCode != 0 || !File.Exists(Path.Combine(Feed, $"StreamBot.Migrations.Build.{Version}.nupkg")))
         {
             throw new InvalidOperationException("dotnet pack failed:\n" + result.Output);
