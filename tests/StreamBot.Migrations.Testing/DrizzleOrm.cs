@@ -18,23 +18,10 @@ public static class DrizzleOrm
 
     private static string Install()
     {
-        var directory = Path.Combine(RepositoryRoot(), "tests", "drizzle");
+        var directory = Path.Combine(RepoPaths.Root, "tests", "drizzle");
         var install = ChildProcess.Run("npm", "ci --no-audit --no-fund", null, directory, TimeSpan.FromMinutes(5));
         return install.ExitCode == 0
             ? directory
             : throw new InvalidOperationException($"npm ci in {directory} failed (node and npm must be on PATH, the npm registry reachable):\n{install.Output}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "StreamBot.Migrations.Build.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (StreamBot.Migrations.Build.sln) is not above " + AppContext.BaseDirectory);
     }
 }

@@ -295,7 +295,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
 
         _stage = "while connecting";
         await using var connection = await Database.OpenAsync(options.Connection, "adopt", cancellation).ConfigureAwait(false);
-        await using var lease = options.DryRun ? null : await AdoptLockAsync(connection).ConfigureAwait(false);
+        await using var lease = options.DryRun ? null : await LockToChangeAsync(connection, "adopt").ConfigureAwait(false);
         _stage = "before anything was recorded";
         var folder = await ResolveJournalsAsync(connection, validated).ConfigureAwait(false);
         if (Drizzle is not { } drizzle)
@@ -341,7 +341,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         return plan.Targets.Count;
     }
 
-    private async Task<LockLease> AdoptLockAsync(NpgsqlConnection connection, string command = "adopt")
+    private async Task<LockLease> LockToChangeAsync(NpgsqlConnection connection, string command)
     {
         await Writable.CheckAsync(connection, options.Connection, command).ConfigureAwait(false);
         _stage = "while waiting for the migration lock";
@@ -380,7 +380,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         var range = validated.Migrations.Take(end + 1).ToList();
         _stage = "while connecting";
         await using var connection = await Database.OpenAsync(options.Connection, "baseline", cancellation).ConfigureAwait(false);
-        await using var lease = options.DryRun ? null : await AdoptLockAsync(connection, "baseline").ConfigureAwait(false);
+        await using var lease = options.DryRun ? null : await LockToChangeAsync(connection, "baseline").ConfigureAwait(false);
         _stage = "before anything was recorded";
         var folder = await ResolveJournalsAsync(connection, validated).ConfigureAwait(false);
         var applied = await _journal.ReadAsync(connection).ConfigureAwait(false);

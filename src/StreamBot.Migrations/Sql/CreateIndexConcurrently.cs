@@ -47,7 +47,7 @@ public sealed record CreateIndexConcurrently(string IndexName, string Table)
             return null;
         }
 
-        var index = Name(script, tokens[i++]);
+        var index = script.StoredName(tokens[i++]);
         if (!Word("on"))
         {
             return null;
@@ -72,12 +72,4 @@ public sealed record CreateIndexConcurrently(string IndexName, string Table)
     }
 
     private static bool IsName(in SqlToken token) => token.Kind is SqlTokenKind.Identifier or SqlTokenKind.Keyword or SqlTokenKind.QuotedIdentifier;
-
-    private static string Name(SqlScript script, in SqlToken token)
-    {
-        var text = script.GetText(token);
-        return token.Kind == SqlTokenKind.QuotedIdentifier
-            ? (text.StartsWith("U&", StringComparison.OrdinalIgnoreCase) ? text : text[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal))
-            : text.ToLowerInvariant();
-    }
 }

@@ -57,6 +57,18 @@ public sealed class SqlScript
     /// <summary>The token's text as written.</summary>
     public string GetText(in SqlToken token) => Encoding.UTF8.GetString(_source.Span.Slice(token.Start, token.Length));
 
+    /// <summary>
+    /// A name token as PostgreSQL stores the name: unquoted names folded to lower case, quoted ones unquoted with
+    /// doubled quotes undone (a <c>U&amp;"..."</c> name is returned as written: its escapes are not decoded).
+    /// </summary>
+    public string StoredName(in SqlToken token)
+    {
+        var text = GetText(token);
+        return token.Kind != SqlTokenKind.QuotedIdentifier ? text.ToLowerInvariant()
+            : text.StartsWith("U&", StringComparison.OrdinalIgnoreCase) ? text
+            : text[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal);
+    }
+
     /// <summary>Whether the token is the key word or identifier <paramref name="word"/> (ASCII, any case).</summary>
     public bool Is(in SqlToken token, string word) =>
         token.Kind is SqlTokenKind.Keyword or SqlTokenKind.Identifier && Ascii.EqualsIgnoreCase(_source.Span.Slice(token.Start, token.Length), word);

@@ -54,11 +54,7 @@ internal sealed class TokenCursor(SqlScript script, IReadOnlyList<SqlToken> all)
             return null;
         }
 
-        var token = _tokens[_next++];
-        var text = script.GetText(token);
-        return token.Kind == SqlTokenKind.QuotedIdentifier
-            ? (text.StartsWith("U&", StringComparison.OrdinalIgnoreCase) ? text : text[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal))
-            : text.ToLowerInvariant();
+        return script.StoredName(_tokens[_next++]);
     }
 
     /// <summary>A possibly schema-qualified name; the schema is dropped (objects are looked up by name).</summary>

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using StreamBot.Migrations.Diagnostics;
-using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Diagnostics;
 

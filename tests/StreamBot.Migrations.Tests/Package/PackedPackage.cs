@@ -25,7 +25,7 @@ public sealed class PackedPackage : IDisposable
         }
     }
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => RepoPaths.Root;
 
     // The configuration these tests were built in, which is the one the package project was built in with them.
 #if DEBUG
@@ -82,16 +82,6 @@ public sealed class PackedPackage : IDisposable
         }
     }
 
-    private static string FindRepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "StreamBot.Migrations.Build.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
 }
 
 [CollectionDefinition(Name)]

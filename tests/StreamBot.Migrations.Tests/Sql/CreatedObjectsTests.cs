@@ -50,7 +50,7 @@ public sealed class CreatedObjectsTests
     public void The_stream_bot_migrations_create_what_their_readme_describes()
     {
         var objects = new List<SchemaObject>();
-        foreach (var file in Directory.GetFiles(Path.Combine(Support.RepoPaths.Root, "migrations"), "*.sql").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Root, "migrations"), "*.sql").Order(StringComparer.Ordinal))
         {
             CreatedObjects.Apply(objects, SqlSplitter.Split(File.ReadAllBytes(file)));
         }

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using StreamBot.Migrations.Cli;
 using StreamBot.Migrations.Documentation;
-using StreamBot.Migrations.Tests.Support;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Tests.Validation;

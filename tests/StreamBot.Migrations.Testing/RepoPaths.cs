@@ -1,4 +1,4 @@
-namespace StreamBot.Migrations.Tests.Support;
+namespace StreamBot.Migrations.Testing;
 
 /// <summary>Locates the repository from the test assembly, so tests can read migrations/ and docs/.</summary>
 public static class RepoPaths
