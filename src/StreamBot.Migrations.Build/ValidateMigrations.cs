@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Validation;
 using MSBuildTask = Microsoft.Build.Utilities.Task;
 
@@ -18,6 +19,12 @@ public sealed class ValidateMigrations : MSBuildTask
     /// <summary>Log warnings as errors, so that they fail the build.</summary>
     public bool TreatWarningsAsErrors { get; set; }
 
+    /// <summary>The first migration the safety lint checks (MigrationsLintFrom); empty: all of them.</summary>
+    public string LintFrom { get; set; } = string.Empty;
+
+    /// <summary>The server's major version (MigrationsPostgresVersion); empty: the oldest supported one.</summary>
+    public string PostgresVersion { get; set; } = string.Empty;
+
     /// <summary>Number of migration files found (an output, for targets that want to report it).</summary>
     [Output]
     public int MigrationCount { get; private set; }
@@ -25,7 +32,7 @@ public sealed class ValidateMigrations : MSBuildTask
     /// <inheritdoc />
     public override bool Execute()
     {
-        var report = MigrationsValidator.Validate(Directory);
+        var report = MigrationsValidator.Validate(Directory, lint: LintOptions.From(LintFrom, PostgresVersion));
         MigrationCount = report.Migrations.Count;
         foreach (var d in report.Diagnostics)
         {

@@ -3,7 +3,7 @@ namespace StreamBot.Migrations.Diagnostics;
 /// <summary>
 /// Every diagnostic the package can report. Codes are stable once released: a retired code is never reused.
 /// 0xxx: the command line; 1xxx: the folder and file names; 2xxx: SQL inside a file; 3xxx: README rollback documentation;
-/// 4xxx: the database (connection, lock, journal, apply, rollback); 5xxx: backups; 9xxx: build integration.
+/// 4xxx: the database (connection, lock, journal, apply, rollback); 5xxx: backups; 6xxx: migration safety (locks, rewrites, the lint's own comments); 9xxx: build integration.
 /// </summary>
 internal static class DiagnosticCatalog
 {
@@ -95,6 +95,24 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor BackupDiskFull = new("SBM5005", E, "No space left for the backup");
     public static readonly DiagnosticDescriptor BackupDisabled = new("SBM5006", W, "Backup disabled");
 
+    public static readonly DiagnosticDescriptor IndexNotConcurrent = new("SBM6001", W, "CREATE INDEX without CONCURRENTLY on an existing table");
+    public static readonly DiagnosticDescriptor ConstraintNotValidMissing = new("SBM6002", W, "Foreign key or CHECK added without NOT VALID");
+    public static readonly DiagnosticDescriptor ValidatedInSameTransaction = new("SBM6003", W, "NOT VALID constraint validated in the same migration");
+    public static readonly DiagnosticDescriptor UniqueWithoutIndex = new("SBM6004", W, "UNIQUE or PRIMARY KEY added without USING INDEX");
+    public static readonly DiagnosticDescriptor ColumnTypeRewrite = new("SBM6005", W, "Column type change rewrites the table");
+    public static readonly DiagnosticDescriptor SetNotNullScans = new("SBM6006", W, "SET NOT NULL without a validated CHECK first");
+    public static readonly DiagnosticDescriptor VolatileDefault = new("SBM6007", W, "ADD COLUMN with a volatile default rewrites the table");
+    public static readonly DiagnosticDescriptor Rename = new("SBM6008", W, "Table or column renamed under the running application");
+    public static readonly DiagnosticDescriptor DestructiveWithoutHighRisk = new("SBM6009", W, "Data destroyed but Rollback Risk is not HIGH");
+    public static readonly DiagnosticDescriptor TableRewriteCommand = new("SBM6010", W, "VACUUM FULL, CLUSTER or REINDEX without CONCURRENTLY");
+    public static readonly DiagnosticDescriptor UnboundedDataChange = new("SBM6011", W, "UPDATE or DELETE without WHERE on an existing table");
+    public static readonly DiagnosticDescriptor ConcurrentlyMixed = new("SBM6012", W, "CONCURRENTLY mixed with transactional statements");
+    public static readonly DiagnosticDescriptor EnumValueUsedTooSoon = new("SBM6013", W, "New enum value used in the transaction that adds it");
+    public static readonly DiagnosticDescriptor SuppressionWithoutReason = new("SBM6101", W, "streambot:allow without a reason");
+    public static readonly DiagnosticDescriptor SuppressionUnused = new("SBM6102", W, "streambot:allow that silences nothing");
+    public static readonly DiagnosticDescriptor DirectiveInvalid = new("SBM6103", E, "Malformed -- streambot: comment");
+    public static readonly DiagnosticDescriptor LintSettingInvalid = new("SBM6104", E, "Safety lint setting is invalid");
+
     public static readonly DiagnosticDescriptor UnsupportedMSBuild = new("SBM9001", W, "Validation skipped under .NET Framework MSBuild");
     // Raised by the package's .targets, listed here so that every code has one home.
     public static readonly DiagnosticDescriptor CliFailedSilently = new("SBM9002", E, "streambot-migrate exited with an error it did not report");
@@ -115,6 +133,9 @@ internal static class DiagnosticCatalog
         OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
         InvalidIndex, ConnectionLost, ReadOnlyServer, ForeignJournal, Cancelled, AppliedByDrizzle, AdoptionRefused, BaselineObjectMissing, BaselineRefused,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
+        IndexNotConcurrent, ConstraintNotValidMissing, ValidatedInSameTransaction, UniqueWithoutIndex, ColumnTypeRewrite, SetNotNullScans,
+        VolatileDefault, Rename, DestructiveWithoutHighRisk, TableRewriteCommand, UnboundedDataChange, ConcurrentlyMixed, EnumValueUsedTooSoon,
+        SuppressionWithoutReason, SuppressionUnused, DirectiveInvalid, LintSettingInvalid,
         UnsupportedMSBuild, CliFailedSilently, UnexpectedError,
     ];
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
+using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Planning;
@@ -21,6 +22,9 @@ public sealed record ValidatedMigration(MigrationFile File, SqlScript Script, st
     /// <summary>The file name without <c>.sql</c>, as the journal records it.</summary>
     public string Name => File.Name;
 
+    /// <summary>The lock settings of its <c>-- streambot:</c> header comments.</summary>
+    public MigrationSettings Settings { get; init; } = MigrationSettings.None;
+
     /// <summary>Whether every statement can run inside one transaction.</summary>
     public bool IsTransactional => Script.Statements.All(s => s.IsTransactional);
 
@@ -28,5 +32,5 @@ public sealed record ValidatedMigration(MigrationFile File, SqlScript Script, st
     public static string Checksum(ReadOnlySpan<byte> fileBytes) => Convert.ToHexString(SHA256.HashData(fileBytes)).ToLowerInvariant();
 
     internal static ValidatedMigration From(MigrationFile file, SqlScript script, RollbackDoc? doc) =>
-        new(file, script, Checksum(script.Bytes.Span), doc);
+        new(file, script, Checksum(script.Bytes.Span), doc) { Settings = MigrationDirectives.Read(script, file.FullPath).Settings };
 }

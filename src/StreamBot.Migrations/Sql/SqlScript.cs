@@ -54,6 +54,19 @@ public sealed class SqlScript
         return tokens.Range(FirstAtOrAfter(tokens, statement.End), FirstAtOrAfter(tokens, nextStart)).Where(t => t.Kind == SqlTokenKind.Comment);
     }
 
+    /// <summary>Every comment of the script, in order, wherever it is.</summary>
+    internal IEnumerable<SqlToken> Comments()
+    {
+        var tokens = _tokens ??= SqlSplitter.Tokenize(_source.Span);
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Kind == SqlTokenKind.Comment)
+            {
+                yield return tokens[i];
+            }
+        }
+    }
+
     /// <summary>The token's text as written.</summary>
     public string GetText(in SqlToken token) => Encoding.UTF8.GetString(_source.Span.Slice(token.Start, token.Length));
 

@@ -4,6 +4,7 @@ using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
 using StreamBot.Migrations.Drizzle;
 using StreamBot.Migrations.Planning;
+using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Validation;
@@ -21,7 +22,11 @@ public static class MigrationsValidator
     /// Keep each file's split script in the report, so that what runs against a database is exactly what was
     /// validated, read once (the build leaves this off: it only needs the diagnostics).
     /// </param>
-    public static ValidationReport Validate(string directory, bool keepScripts = false)
+    /// <param name="lint">
+    /// Run the safety lint with these settings (the build and validate do); null leaves it off (a database command
+    /// reports the folder's errors, not the build's warnings again).
+    /// </param>
+    public static ValidationReport Validate(string directory, bool keepScripts = false, LintOptions? lint = null)
     {
         var fullDirectory = Path.GetFullPath(directory);
         var (migrations, discoveryDiagnostics) = MigrationDiscovery.Discover(fullDirectory);
@@ -42,6 +47,11 @@ public static class MigrationsValidator
 
         var docs = ValidateReadme(fullDirectory, migrations, diagnostics);
         var drizzle = DrizzleKitJournal.Read(fullDirectory, migrations, diagnostics);
+        if (lint is not null)
+        {
+            SafetyLint.Run(Path.Combine(fullDirectory, MigrationDiscovery.ReadmeFileName), migrations, scripts, docs, lint, diagnostics);
+        }
+
         return new ValidationReport(fullDirectory, migrations, docs, diagnostics)
         {
             DrizzleKit = drizzle,
@@ -94,6 +104,7 @@ public static class MigrationsValidator
             }
         }
 
+        diagnostics.AddRange(MigrationDirectives.Read(script, path).Problems.Where(p => p.Severity == DiagnosticSeverity.Error));
         var last = script.Statements[^1];
         if (last.Terminator == StatementTerminator.EndOfInput && !script.HasProblems)
         {

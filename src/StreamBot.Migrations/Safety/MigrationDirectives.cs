@@ -1,0 +1,198 @@
+using System.Globalization;
+using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Sql;
+
+namespace StreamBot.Migrations.Safety;
+
+/// <summary>
+/// A migration's own lock settings, from <c>-- streambot:</c> comments before its first statement. Null means "use the
+/// run's setting"; <see cref="TimeSpan.Zero"/> means no limit.
+/// </summary>
+/// <param name="LockTimeout">lock_timeout for its transactional statements.</param>
+/// <param name="StatementTimeout">statement_timeout for every statement.</param>
+/// <param name="ConcurrentLockTimeout">lock_timeout for statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY, ...).</param>
+public sealed record MigrationSettings(TimeSpan? LockTimeout, TimeSpan? StatementTimeout, TimeSpan? ConcurrentLockTimeout)
+{
+    /// <summary>No override.</summary>
+    public static MigrationSettings None { get; } = new(null, null, null);
+}
+
+/// <summary>A <c>-- streambot:allow SBMxxxx because ...</c> comment, and the statement it belongs to.</summary>
+internal sealed record Suppression(int Statement, string Code, bool HasReason, int Line, int Column);
+
+/// <summary>
+/// Reads the <c>-- streambot:</c> comments of a migration: settings in its header (before the first statement) and
+/// suppressions on statements. A suppression belongs to the statement it is inside, the statement it trails on the
+/// same line, or else the next statement. Anything else after <c>streambot:</c> is an error, never ignored.
+/// </summary>
+internal sealed class MigrationDirectives
+{
+    public const string Prefix = "streambot:";
+
+    private static readonly char[] CodeSeparators = [' ', '\t', ','];
+
+    private MigrationDirectives(MigrationSettings settings, List<Suppression> suppressions, List<Diagnostic> problems)
+    {
+        Settings = settings;
+        Suppressions = suppressions;
+        Problems = problems;
+    }
+
+    public MigrationSettings Settings { get; }
+
+    public List<Suppression> Suppressions { get; }
+
+    /// <summary>Malformed directives (SBM6103) and suppressions without a reason (SBM6101).</summary>
+    public List<Diagnostic> Problems { get; }
+
+    public static MigrationDirectives Read(SqlScript script, string path)
+    {
+        var suppressions = new List<Suppression>();
+        var problems = new List<Diagnostic>();
+        var settings = MigrationSettings.None;
+        // Most files have no directive: the byte search saves tokenizing them.
+        if (script.Bytes.Span.IndexOf("streambot:"u8) < 0)
+        {
+            return new MigrationDirectives(settings, suppressions, problems);
+        }
+
+        var statements = script.Statements;
+        var headerEnd = statements.Count == 0 ? int.MaxValue : FirstTokenOf(script, statements[0]);
+        foreach (var comment in script.Comments())
+        {
+            var text = script.GetText(comment);
+            var body = (text.StartsWith("--", StringComparison.Ordinal) ? text[2..] : text[2..^2]).Trim();
+            if (!body.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || body.Length == Prefix.Length || char.IsWhiteSpace(body[Prefix.Length]))
+            {
+                continue;
+            }
+
+            var (line, column) = script.Locate(comment.Start);
+            var words = body[Prefix.Length..].Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries);
+            var name = words[0].ToLowerInvariant();
+            var argument = words.Length > 1 ? words[1].Trim() : string.Empty;
+            if (name == "allow")
+            {
+                ReadAllow(argument, Owner(script, comment, line), path, line, column, suppressions, problems);
+                continue;
+            }
+
+            if (name is not ("lock-timeout" or "statement-timeout" or "concurrent-lock-timeout"))
+            {
+                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"'{words[0]}' is not a directive."));
+                continue;
+            }
+
+            if (comment.Start >= headerEnd)
+            {
+                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"{name} applies to the whole migration, so it must come before the first statement."));
+                continue;
+            }
+
+            if (Duration(argument) is not { } value)
+            {
+                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"'{argument}' is not a duration for {name}."));
+                continue;
+            }
+
+            var before = settings;
+            settings = name switch
+            {
+                "lock-timeout" => settings.LockTimeout is null ? settings with { LockTimeout = value } : settings,
+                "statement-timeout" => settings.StatementTimeout is null ? settings with { StatementTimeout = value } : settings,
+                _ => settings.ConcurrentLockTimeout is null ? settings with { ConcurrentLockTimeout = value } : settings,
+            };
+            if (ReferenceEquals(before, settings))
+            {
+                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"{name} is set twice."));
+            }
+        }
+
+        return new MigrationDirectives(settings, suppressions, problems);
+    }
+
+    private static void ReadAllow(string argument, int owner, string path, int line, int column, List<Suppression> suppressions, List<Diagnostic> problems)
+    {
+        var parts = argument.Split(CodeSeparators, StringSplitOptions.RemoveEmptyEntries);
+        var codes = parts.TakeWhile(p => !p.Equals("because", StringComparison.OrdinalIgnoreCase)).ToList();
+        var reasonAt = argument.IndexOf(" because ", StringComparison.OrdinalIgnoreCase);
+        var hasReason = reasonAt >= 0 && argument[(reasonAt + " because ".Length)..].Trim().Length > 0;
+        if (codes.Count == 0)
+        {
+            problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, "allow names no code."));
+            return;
+        }
+
+        var silenceable = new HashSet<string>(SafetyLint.Rules.Select(r => r.Code), StringComparer.Ordinal);
+        foreach (var code in codes)
+        {
+            if (!silenceable.Contains(code.ToUpperInvariant()))
+            {
+                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"'{code}' is not a safety rule's code (SBM6001 to SBM6013); other diagnostics are fixed, not silenced."));
+                return;
+            }
+        }
+
+        if (!hasReason)
+        {
+            problems.Add(SafetyDiagnostics.SuppressionWithoutReason(path, line, column, string.Join(", ", codes)));
+            return;
+        }
+
+        suppressions.AddRange(codes.Select(c => new Suppression(owner, c.ToUpperInvariant(), true, line, column)));
+    }
+
+    /// <summary>The statement a comment belongs to (see the class summary), or -1 after the last one.</summary>
+    private static int Owner(SqlScript script, SqlToken comment, int line)
+    {
+        var statements = script.Statements;
+        for (var i = 0; i < statements.Count; i++)
+        {
+            if (comment.Start < statements[i].End)
+            {
+                if (comment.Start >= statements[i].Start || i == 0)
+                {
+                    return i;
+                }
+
+                return script.Locate(statements[i - 1].End - 1).Line == line ? i - 1 : i;
+            }
+        }
+
+        return statements.Count > 0 && script.Locate(statements[^1].End - 1).Line == line ? statements.Count - 1 : -1;
+    }
+
+    private static int FirstTokenOf(SqlScript script, SqlStatement statement) =>
+        script.Tokens(statement).FirstOrDefault(t => t.Kind != SqlTokenKind.Comment, new SqlToken(SqlTokenKind.Comment, statement.Start, 0)).Start;
+
+    /// <summary>"500ms", "5s", "2 min", "1h"; "0" for no limit. Null when it is not one of those.</summary>
+    public static TimeSpan? Duration(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed == "0")
+        {
+            return TimeSpan.Zero;
+        }
+
+        var unitAt = trimmed.Length;
+        while (unitAt > 0 && char.IsAsciiLetter(trimmed[unitAt - 1]))
+        {
+            unitAt--;
+        }
+
+        var unit = trimmed[unitAt..].ToLowerInvariant();
+        if (!double.TryParse(trimmed[..unitAt].Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+        {
+            return null;
+        }
+
+        return unit switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(amount),
+            "s" => TimeSpan.FromSeconds(amount),
+            "min" => TimeSpan.FromMinutes(amount),
+            "h" => TimeSpan.FromHours(amount),
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,177 @@
+using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Discovery;
+using StreamBot.Migrations.Documentation;
+using StreamBot.Migrations.Sql;
+
+namespace StreamBot.Migrations.Safety;
+
+/// <summary>How the safety lint runs.</summary>
+/// <param name="FirstMigration">
+/// The first migration to lint ("0005" or "0005_add_markers"): the ones before it are applied in production, and an
+/// applied migration cannot be edited to fix or silence a finding. Null lints every migration.
+/// </param>
+/// <param name="PostgresVersion">The server's major version: rules for what it makes safe turn off.</param>
+public sealed record LintOptions(string? FirstMigration = null, int PostgresVersion = LintOptions.DefaultPostgresVersion)
+{
+    /// <summary>The oldest PostgreSQL major version still supported by the PostgreSQL project (in 2026).</summary>
+    public const int DefaultPostgresVersion = 14;
+
+    /// <summary>The lint as the build runs it by default.</summary>
+    public static LintOptions Default { get; } = new();
+
+    /// <summary>The version as it was given, when it was not a number (the lint reports it).</summary>
+    public string? UnreadableVersion { get; init; }
+
+    /// <summary>Settings as the build's properties and the command line give them: empty means the default.</summary>
+    public static LintOptions From(string? firstMigration, string? postgresVersion)
+    {
+        var text = postgresVersion?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return new LintOptions(firstMigration);
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
+            ? new LintOptions(firstMigration, version)
+            : new LintOptions(firstMigration, 0) { UnreadableVersion = text };
+    }
+}
+
+/// <summary>
+/// Runs the safety rules over a folder in migration order, so that "an existing table" and "a column's current type"
+/// mean what the earlier migrations made them; applies each migration's suppressions and reports those that silence
+/// nothing.
+/// </summary>
+internal static class SafetyLint
+{
+    /// <summary>The rules a <c>-- streambot:allow</c> comment may silence.</summary>
+    public static IReadOnlyList<DiagnosticDescriptor> Rules { get; } =
+    [
+        DiagnosticCatalog.IndexNotConcurrent, DiagnosticCatalog.ConstraintNotValidMissing, DiagnosticCatalog.ValidatedInSameTransaction,
+        DiagnosticCatalog.UniqueWithoutIndex, DiagnosticCatalog.ColumnTypeRewrite, DiagnosticCatalog.SetNotNullScans,
+        DiagnosticCatalog.VolatileDefault, DiagnosticCatalog.Rename, DiagnosticCatalog.DestructiveWithoutHighRisk,
+        DiagnosticCatalog.TableRewriteCommand, DiagnosticCatalog.UnboundedDataChange, DiagnosticCatalog.ConcurrentlyMixed,
+        DiagnosticCatalog.EnumValueUsedTooSoon,
+    ];
+
+    public static void Run(string readmePath, IReadOnlyList<MigrationFile> migrations, IReadOnlyList<SqlScript?> scripts,
+        IReadOnlyDictionary<string, RollbackDoc> docs, LintOptions options, List<Diagnostic> diagnostics)
+    {
+        if (FirstNumber(readmePath, migrations, options, diagnostics) is not { } first)
+        {
+            return;
+        }
+
+        var schema = new FolderSchema();
+        for (var m = 0; m < migrations.Count; m++)
+        {
+            if (scripts[m] is not { HasProblems: false } script)
+            {
+                continue;
+            }
+
+            var file = migrations[m];
+            var scope = new SafetyScope(file.FullPath, options.PostgresVersion, docs.GetValueOrDefault(file.Name)?.Risk,
+                script.Statements.All(s => s.IsTransactional), schema);
+            var findingsByStatement = new List<Diagnostic>[script.Statements.Count];
+            for (var s = 0; s < script.Statements.Count; s++)
+            {
+                var before = scope.Findings.Count;
+                StatementRules.Analyze(new StatementView(script, script.Statements[s]), scope);
+                findingsByStatement[s] = scope.Findings.GetRange(before, scope.Findings.Count - before);
+            }
+
+            ReportMixed(script, scope, findingsByStatement);
+            if (file.Number < first)
+            {
+                continue;
+            }
+
+            var directives = MigrationDirectives.Read(script, file.FullPath);
+            diagnostics.AddRange(directives.Problems.Where(p => p.Code != DiagnosticCatalog.DirectiveInvalid.Code));
+            ApplySuppressions(file.FullPath, findingsByStatement, directives.Suppressions, diagnostics);
+        }
+    }
+
+    private static void ReportMixed(SqlScript script, SafetyScope scope, List<Diagnostic>[] findingsByStatement)
+    {
+        var statements = script.Statements;
+        var first = -1;
+        for (var i = 0; i < statements.Count && first < 0; i++)
+        {
+            first = statements[i].IsTransactional ? -1 : i;
+        }
+
+        if (first >= 0 && statements.Any(s => s.IsTransactional))
+        {
+            findingsByStatement[first].Add(SafetyDiagnostics.ConcurrentlyMixed(scope.Path, statements[first].Line, statements[first].Column, statements[first].NonTransactionalReason!));
+        }
+    }
+
+    private static void ApplySuppressions(string path, List<Diagnostic>[] findingsByStatement, List<Suppression> suppressions, List<Diagnostic> diagnostics)
+    {
+        var used = new bool[suppressions.Count];
+        for (var s = 0; s < findingsByStatement.Length; s++)
+        {
+            foreach (var finding in findingsByStatement[s])
+            {
+                var silencedBy = suppressions.FindIndex(x => x.Statement == s && x.Code == finding.Code);
+                if (silencedBy >= 0)
+                {
+                    used[silencedBy] = true;
+                    // Every suppression of that code on the statement is used, not just the first.
+                    for (var k = silencedBy + 1; k < suppressions.Count; k++)
+                    {
+                        used[k] |= suppressions[k].Statement == s && suppressions[k].Code == finding.Code;
+                    }
+                }
+                else
+                {
+                    diagnostics.Add(finding);
+                }
+            }
+        }
+
+        for (var k = 0; k < suppressions.Count; k++)
+        {
+            if (!used[k])
+            {
+                diagnostics.Add(SafetyDiagnostics.SuppressionUnused(path, suppressions[k].Line, suppressions[k].Column, suppressions[k].Code));
+            }
+        }
+    }
+
+    /// <summary>The number of the first migration to lint; null (and an error) when the setting names none.</summary>
+    private static int? FirstNumber(string readmePath, IReadOnlyList<MigrationFile> migrations, LintOptions options, List<Diagnostic> diagnostics)
+    {
+        if (options.PostgresVersion < 10)
+        {
+            diagnostics.Add(SafetyDiagnostics.LintSettingInvalid(readmePath, options.UnreadableVersion is { } text
+                ? $"the PostgreSQL version '{text}' is not a major version number."
+                : $"PostgreSQL {options.PostgresVersion} is older than this lint knows (10 or later)."));
+            return null;
+        }
+
+        var setting = options.FirstMigration?.Trim();
+        if (string.IsNullOrEmpty(setting))
+        {
+            return 0;
+        }
+
+        var name = setting.EndsWith(".sql", StringComparison.OrdinalIgnoreCase) ? setting[..^4] : setting;
+        if (name.Length < 4 || !int.TryParse(name.AsSpan(0, 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            || (name.Length > 4 && name[4] != '_'))
+        {
+            diagnostics.Add(SafetyDiagnostics.LintSettingInvalid(readmePath, $"the first migration to lint, '{setting}', is neither a number such as 0005 nor a migration name."));
+            return null;
+        }
+
+        if (name.Length > 4 && migrations.FirstOrDefault(m => m.Number == number) is { } found && found.Name != name)
+        {
+            diagnostics.Add(SafetyDiagnostics.LintSettingInvalid(readmePath, $"the first migration to lint is '{setting}', but migration {name[..4]} is {found.FileName}."));
+            return null;
+        }
+
+        return number;
+    }
+}
