@@ -17,7 +17,9 @@ internal static class CommandLine
           streambot-migrate adopt [options]         record what drizzle-orm's migrator applied, running nothing
           streambot-migrate baseline --to NNNN [options]
                                                     record 0000..NNNN as applied once their objects are found
-          streambot-migrate validate [DIR]          check DIR (default: ./migrations) without a database
+          streambot-migrate validate [DIR] [--lint-from NNNN] [--postgres-version N]
+                                                    check DIR (default: ./migrations) without a database,
+                                                    safety lint included
           streambot-migrate inspect FILE.sql [--format json|text]
                                                     show the statements as they will be sent
 
@@ -36,6 +38,17 @@ internal static class CommandLine
           --lock-timeout SECONDS     how long to wait for the lock (default: 300)
           --stale-lock-timeout SECONDS
                                      age after which an unverifiable lock row is taken over (default: 600)
+          --statement-lock-timeout SECONDS
+                                     lock_timeout of each migration's statements: the longest the bot's
+                                     queries can queue behind one (default: 2)
+          --statement-timeout SECONDS
+                                     statement_timeout of each statement (default: the server's; 0: none)
+          --concurrent-lock-timeout SECONDS
+                                     lock_timeout of CREATE INDEX CONCURRENTLY and other statements
+                                     that cannot run in a transaction (default: 0, no limit)
+          --lock-retries N           retries of a migration that hit the lock_timeout (default: 9)
+          --lock-retry-budget SECONDS
+                                     time one migration may spend retrying (default: 300)
           --resume-from N            up: go on with a migration that stopped half-way at its statement N
           --force                    down: allow a "Not recommended" rollback (removes the journal row only);
                                      baseline: record even with objects missing (warns)

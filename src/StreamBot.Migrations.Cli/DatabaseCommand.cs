@@ -42,6 +42,7 @@ internal static class DatabaseCommand
             options.Force)
         {
             ResumeFrom = options.ResumeFrom,
+            Locking = options.Locking,
         };
         // status changes nothing, so Ctrl-C may end it at once; up and down finish cleanly first.
         using var interrupts = command == "status" ? null : new Interrupts();

@@ -28,8 +28,12 @@ internal sealed class DatabaseOptions
     private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
     {
         "--dir", "--connection", "--format", "--backup-dir", "--backup-prefix", "--journal-table", "--lock-timeout",
-        "--stale-lock-timeout", "--resume-from", "--to",
+        "--stale-lock-timeout", "--resume-from", "--to", "--statement-lock-timeout", "--statement-timeout", "--concurrent-lock-timeout",
+        "--lock-retries", "--lock-retry-budget",
     };
+
+    /// <summary>lock_timeout, statement_timeout and the retries of migrations that meet a blocker.</summary>
+    public LockPolicy Locking { get; private set; } = new();
 
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose" };
 
@@ -71,6 +75,20 @@ internal sealed class DatabaseOptions
                     case "--lock-timeout": options.LockTimeout = Seconds(); break;
                     case "--stale-lock-timeout": options.StaleLockTimeout = Seconds(); break;
                     case "--to": options.BaselineTo = value; break;
+                    case "--statement-lock-timeout":
+                        options.Locking = options.Locking with { LockTimeout = Seconds() > TimeSpan.Zero ? Seconds() : throw new FormatException("--statement-lock-timeout takes a number of seconds above 0: a migration must not queue the bot's queries without limit.") };
+                        break;
+                    case "--statement-timeout": options.Locking = options.Locking with { StatementTimeout = Seconds() }; break;
+                    case "--concurrent-lock-timeout": options.Locking = options.Locking with { ConcurrentLockTimeout = Seconds() }; break;
+                    case "--lock-retry-budget": options.Locking = options.Locking with { RetryBudget = Seconds() }; break;
+                    case "--lock-retries":
+                        options.Locking = options.Locking with
+                        {
+                            MaxAttempts = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var retries) && retries < 1000
+                                ? retries + 1
+                                : throw new FormatException("--lock-retries takes a number of retries (0 to 999)."),
+                        };
+                        break;
                     default:
                         options.ResumeFrom = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
                             ? n

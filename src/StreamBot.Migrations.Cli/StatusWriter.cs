@@ -30,6 +30,11 @@ internal static class StatusWriter
             Line(output, $"INVALID index {index}: left by a failed or interrupted CREATE INDEX CONCURRENTLY (see SBM4023)");
         }
 
+        foreach (var blocker in report.Blockers)
+        {
+            Line(output, $"Would block a pending migration: {blocker} (see SBM4033)");
+        }
+
         if (report.Drizzle is { } drizzle)
         {
             Line(output, $"drizzle-orm journal {drizzle.Table} ({drizzle.Match.Files.Count(f => f.State == DrizzleFileState.Applied)} of {drizzle.Match.Files.Count} file(s) applied there):");
@@ -98,6 +103,21 @@ internal static class StatusWriter
             foreach (var index in report.InvalidIndexes)
             {
                 json.WriteStringValue(index);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("blockers");
+            foreach (var blocker in report.Blockers)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("pid", blocker.Pid);
+                json.WriteString("user", blocker.User);
+                json.WriteString("applicationName", blocker.ApplicationName);
+                json.WriteString("state", blocker.State);
+                json.WriteNumber("transactionSeconds", Math.Round(blocker.TransactionAge.TotalSeconds, 1));
+                json.WriteString("query", blocker.Query);
+                json.WriteString("locks", blocker.Tables);
+                json.WriteEndObject();
             }
 
             json.WriteEndArray();

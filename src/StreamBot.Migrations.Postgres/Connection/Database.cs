@@ -75,6 +75,13 @@ internal static class Database
         return columns;
     }
 
+    /// <summary>The server pid of the session behind <paramref name="connection"/> (a pooler announces its own at start-up).</summary>
+    public static async Task<int> BackendPidAsync(NpgsqlConnection connection)
+    {
+        await using var command = Command(connection, "SELECT pg_backend_pid()");
+        return (int)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
+    }
+
     public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object[] parameters)
     {
         var command = new NpgsqlCommand(sql, connection);

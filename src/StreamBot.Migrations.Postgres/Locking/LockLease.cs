@@ -18,16 +18,17 @@ internal sealed class LockLease : IAsyncDisposable
     private readonly string _fenceSql;
     private bool _released;
 
-    public LockLease(NpgsqlConnection connection, TimeSpan interval, IRunLog log)
+    public LockLease(NpgsqlConnection connection, int backendPid, TimeSpan interval, IRunLog log)
     {
         _connection = connection;
+        BackendPid = backendPid;
         _log = log;
         _heartbeat = new Timer(_ => Beat(), null, interval, interval);
         var key = (ulong)MigrationLock.AdvisoryKey;
         // Plain SQL, no PL/pgSQL block to compile per migration: with no matching row the count is 0 and the division
         // fails. The pid and the key halves are numbers this process computed, so they can be part of the text.
         _fenceSql = string.Create(CultureInfo.InvariantCulture,
-            $"SELECT 1 / count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = {connection.ProcessID} AND classid = {key >> 32} AND objid = {key & 0xFFFFFFFF} AND objsubid = 1");
+            $"SELECT 1 / count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = {backendPid} AND classid = {key >> 32} AND objid = {key & 0xFFFFFFFF} AND objsubid = 1");
     }
 
     /// <summary>
@@ -46,8 +47,11 @@ internal sealed class LockLease : IAsyncDisposable
     public static MigrationException Lost(string file, string outcome) =>
         new(ConnectionDiagnostics.LockLost(file, outcome));
 
-    /// <summary>The lock connection's server pid (what other sessions see in the row).</summary>
-    public int BackendPid => _connection.ProcessID;
+    /// <summary>
+    /// The lock connection's server pid (what other sessions see in the row), as the server reports it: through a
+    /// session-mode pooler the pid announced at start-up is the pooler's own.
+    /// </summary>
+    public int BackendPid { get; }
 
     /// <summary>Runs a short query on the lock connection, between heartbeats (used to see what a migration is doing).</summary>
     public async Task<T?> QueryAsync<T>(string sql, params object[] parameters)

@@ -28,6 +28,7 @@ internal static class MigrationLock
         var connection = await Database.OpenAsync(settings, "lock", cancellation).ConfigureAwait(false);
         try
         {
+            var backendPid = await PoolerCheck.RefuseIfPooledAsync(connection, settings, cancellation).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             var nextReport = TimeSpan.Zero;
             while (true)
@@ -44,7 +45,7 @@ internal static class MigrationLock
                         }
 
                         await ClaimAsync(connection, purpose).ConfigureAwait(false);
-                        return new LockLease(connection, options.HeartbeatInterval, log);
+                        return new LockLease(connection, backendPid, options.HeartbeatInterval, log);
                     }
 
                     // A row kept fresh by someone who does not use the advisory lock (an older tool, or a manual

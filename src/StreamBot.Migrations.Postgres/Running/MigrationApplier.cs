@@ -6,6 +6,7 @@ using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Safety;
 
 namespace StreamBot.Migrations.Postgres.Running;
 
@@ -14,8 +15,9 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// journal row, in one round trip) inside one transaction, so it is applied wholly or not at all. A migration with
 /// statements PostgreSQL refuses in a transaction runs statement by statement, its journal row written last.
 /// </summary>
-internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJournal journal, MigrationProgress progress, LockLease lease, RunOptions options, IRunLog log, CancellationToken cancellation)
+internal sealed class MigrationApplier(NpgsqlConnection connection, int backendPid, MigrationJournal journal, MigrationProgress progress, LockLease lease, RunOptions options, IRunLog log, CancellationToken cancellation)
 {
+    private readonly Random _jitter = new();
     /// <summary>
     /// Applies <paramref name="migration"/>, or, when resuming an interrupted one, its statements from the 0-based
     /// <paramref name="resumeAt"/> on.
@@ -23,20 +25,110 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
     public async Task<TimeSpan> ApplyAsync(ValidatedMigration migration, int? resumeAt = null)
     {
         var clock = Stopwatch.StartNew();
-        await using (new StatementProgress(migration, connection.ProcessID, lease, options.ProgressInterval, log))
+        var locks = LockClassifier.Of(migration.Script);
+        await WarnAboutBlockersAsync(migration, locks).ConfigureAwait(false);
+        await using (new StatementProgress(migration, backendPid, lease, options.ProgressInterval, log))
         {
             if (migration.IsTransactional)
             {
-                await ApplyInTransactionAsync(migration, resumeAt).ConfigureAwait(false);
+                await RetryOnLockTimeoutAsync(migration, locks, clock, -1, () => ApplyInTransactionAsync(migration, resumeAt)).ConfigureAwait(false);
             }
             else
             {
-                await ApplyStatementByStatementAsync(migration, resumeAt, clock).ConfigureAwait(false);
+                await ApplyStatementByStatementAsync(migration, locks, resumeAt, clock).ConfigureAwait(false);
             }
         }
 
         log.Info($"Applied {migration.File.FileName} ({migration.Script.Statements.Count - (resumeAt ?? 0)} statement(s){(resumeAt is { } n ? $", resumed at statement {n + 1}" : string.Empty)}, {MigrationRunner.Ms(clock.Elapsed)}).");
         return clock.Elapsed;
+    }
+
+    private TimeSpan LockTimeout(ValidatedMigration migration) => migration.Settings.LockTimeout ?? options.Locking.LockTimeout;
+
+    private TimeSpan? StatementTimeout(ValidatedMigration migration) => migration.Settings.StatementTimeout ?? options.Locking.StatementTimeout;
+
+    /// <summary>
+    /// set_config of lock_timeout (and statement_timeout when configured) for the migration's transaction
+    /// (<paramref name="local"/>) or, for a statement run without one, for the session.
+    /// </summary>
+    private static NpgsqlBatchCommand Settings(TimeSpan lockTimeout, TimeSpan? statementTimeout, bool local)
+    {
+        var command = new NpgsqlBatchCommand(statementTimeout is null
+            ? "SELECT set_config('lock_timeout', $1, $2)"
+            : "SELECT set_config('lock_timeout', $1, $2), set_config('statement_timeout', $3, $2)");
+        command.Parameters.Add(new NpgsqlParameter { Value = LockPolicy.Setting(lockTimeout) });
+        command.Parameters.Add(new NpgsqlParameter { Value = local });
+        if (statementTimeout is { } timeout)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = LockPolicy.Setting(timeout) });
+        }
+
+        return command;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> until it does not time out waiting for a lock, with backoff between attempts and
+    /// the sessions that blocked it logged each time; gives up with SBM4032 when attempts or time run out. Every attempt
+    /// has rolled back (or, for one statement without a transaction, not taken effect) when it times out, so no table
+    /// lock is held while waiting; the migration lock and its heartbeat are untouched.
+    /// </summary>
+    private async Task RetryOnLockTimeoutAsync(ValidatedMigration migration, IReadOnlyList<IReadOnlyList<TableLock>> locks, Stopwatch clock, int onlyStatement, Func<Task> attempt)
+    {
+        var policy = options.Locking;
+        var started = clock.Elapsed;
+        for (var attempts = 1; ; attempts++)
+        {
+            LockWaitTimedOut timedOut;
+            try
+            {
+                await attempt().ConfigureAwait(false);
+                return;
+            }
+            catch (LockWaitTimedOut e)
+            {
+                timedOut = e;
+            }
+
+            var statement = migration.Script.Statements[timedOut.Statement];
+            var tables = locks[timedOut.Statement].Count > 0 ? locks[timedOut.Statement] : locks.SelectMany(l => l).DistinctBy(l => l.Table).ToList();
+            var waitedFor = tables.Count == 0 ? "a lock" : string.Join(", ", tables.Select(t => $"{t.Mode.Describe()} on {t.Table}"));
+            var blockers = await BlockingSessions.FindAsync(connection, tables.Select(t => t.Table).ToList(), [backendPid, lease.BackendPid]).ConfigureAwait(false);
+            var spent = clock.Elapsed - started;
+            var backoff = policy.Backoff(attempts, _jitter);
+            if (attempts >= policy.MaxAttempts || spent + backoff + LockTimeout(migration) > policy.RetryBudget)
+            {
+                var (line, column) = (statement.Line, statement.Column);
+                throw new MigrationException(RunDiagnostics.BlockedByLocks(migration.File.FullPath, line, column, migration.File.FileName, attempts, spent,
+                    LockPolicy.Describe(LockTimeout(migration)), waitedFor, blockers.Select(b => b.ToString()).ToList()));
+            }
+
+            log.Info($"  {migration.File.FileName} line {statement.Line}: lock_timeout ({LockPolicy.Describe(LockTimeout(migration))}) waiting for {waitedFor}; " +
+                $"{(onlyStatement >= 0 ? "the statement did not run" : "rolled back")}, attempt {attempts} of {policy.MaxAttempts}, retrying in {LockPolicy.Describe(backoff)}. " +
+                (blockers.Count == 0 ? "The blocker has already ended." : "Blocked by: " + string.Join("; ", blockers.Select(b => b.ToString()))));
+            await Task.Delay(backoff, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Warns (SBM4033) when sessions in long or idle transactions hold locks on tables the migration locks strongly.</summary>
+    private async Task WarnAboutBlockersAsync(ValidatedMigration migration, IReadOnlyList<IReadOnlyList<TableLock>> locks)
+    {
+        var strong = locks.SelectMany(l => l).Where(l => l.Mode.BlocksWrites()).Select(l => l.Table).Distinct().ToList();
+        if (strong.Count == 0)
+        {
+            return;
+        }
+
+        var blockers = await BlockingSessions.FindAsync(connection, strong, [backendPid, lease.BackendPid], onlyLingering: true, LockTimeout(migration)).ConfigureAwait(false);
+        if (blockers.Count > 0)
+        {
+            log.Report(RunDiagnostics.BlockersPresent(migration.File.FullPath, migration.File.FileName, string.Join(", ", strong), blockers.Select(b => b.ToString()).ToList()));
+        }
+    }
+
+    /// <summary>A statement gave up waiting for a lock (SQLSTATE 55P03, lock_not_available); nothing of its attempt remains.</summary>
+    private sealed class LockWaitTimedOut(int statement) : Exception
+    {
+        public int Statement { get; } = statement;
     }
 
     // A migration's statements go to the server in batches of about this much text, all in its one transaction: one
@@ -51,11 +143,18 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         var chunkFirst = resumeAt ?? 0;
         NpgsqlBatch? batch = null;
         var committing = false;
+        var settingsCommands = 0;
         try
         {
             while (true)
             {
                 batch = new NpgsqlBatch(connection, transaction);
+                settingsCommands = chunkFirst == (resumeAt ?? 0) ? 1 : 0;
+                if (settingsCommands == 1)
+                {
+                    batch.BatchCommands.Add(Settings(LockTimeout(migration), StatementTimeout(migration), local: true));
+                }
+
                 var next = chunkFirst;
                 for (var bytes = 0; next < statements.Count && (next == chunkFirst || (bytes < ChunkBytes && next - chunkFirst < ChunkStatements)); next++)
                 {
@@ -114,7 +213,12 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         catch (PostgresException e)
         {
             await SafeRollbackAsync(transaction).ConfigureAwait(false);
-            var index = committing ? -1 : chunkFirst + FailedIndex(batch!, e);
+            var index = committing ? -1 : chunkFirst + FailedIndex(batch!, e) - settingsCommands;
+            if (e.SqlState == PostgresErrorCodes.LockNotAvailable && index >= chunkFirst && index < statements.Count)
+            {
+                throw new LockWaitTimedOut(index);
+            }
+
             if (index == statements.Count && LockLease.IsLost(e))
             {
                 throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} was not applied (its transaction was rolled back).");
@@ -132,7 +236,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         }
     }
 
-    private async Task ApplyStatementByStatementAsync(ValidatedMigration migration, int? resumeAt, Stopwatch clock)
+    private async Task ApplyStatementByStatementAsync(ValidatedMigration migration, IReadOnlyList<IReadOnlyList<TableLock>> locks, int? resumeAt, Stopwatch clock)
     {
         var first = resumeAt ?? 0;
         log.Report(RunDiagnostics.RunsWithoutTransaction(migration.File.FullPath, migration.File.FileName,
@@ -141,12 +245,45 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
         await progress.StartAsync(connection, migration.Name, migration.Hash, first, statements.Count).ConfigureAwait(false);
         for (var i = first; i < statements.Count; i++)
         {
-            var text = migration.Script.GetText(statements[i]);
+            // A statement that runs in its own implicit transaction gets the short lock_timeout and its retries; one
+            // that cannot (CREATE INDEX CONCURRENTLY ...) waits for older transactions by design, with its own budget.
+            var index = i;
+            if (statements[i].IsTransactional)
+            {
+                await RetryOnLockTimeoutAsync(migration, locks, clock, i, () => RunStatementAsync(migration, index, resumeAt, LockTimeout(migration))).ConfigureAwait(false);
+            }
+            else
+            {
+                await RunStatementAsync(migration, i, resumeAt, migration.Settings.ConcurrentLockTimeout ?? options.Locking.ConcurrentLockTimeout).ConfigureAwait(false);
+            }
+
+            await progress.RecordAsync(connection, migration.Name, i + 1).ConfigureAwait(false);
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using var journalBatch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands = { journal.InsertCommand(migration.Name, migration.Hash, (int)clock.ElapsedMilliseconds), progress.ClearCommand(migration.Name) },
+        };
+        if (journal.DrizzleInsertCommand(migration.Name, migration.Hash) is { } drizzleRow)
+        {
+            journalBatch.BatchCommands.Add(drizzleRow);
+        }
+
+        await journalBatch.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    private async Task RunStatementAsync(ValidatedMigration migration, int i, int? resumeAt, TimeSpan lockTimeout)
+    {
+        var statements = migration.Script.Statements;
+        var text = migration.Script.GetText(statements[i]);
+        {
             try
             {
                 try
                 {
-                    await using var fence = new NpgsqlBatch(connection) { BatchCommands = { lease.Fence() } };
+                    await using var fence = new NpgsqlBatch(connection) { BatchCommands = { lease.Fence(), Settings(lockTimeout, StatementTimeout(migration), local: false) } };
                     await fence.ExecuteNonQueryAsync().ConfigureAwait(false);
                 }
                 catch (PostgresException e) when (LockLease.IsLost(e))
@@ -173,28 +310,17 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, MigrationJou
                 throw ConnectionLost(migration, e,
                     $"{Ran(statements, i)} Statement {i + 1} (line {statements[i].Line}) was running and may or may not have taken effect; the migration is not in the journal. Once the server is back, check that statement's effect and run up --resume-from {i + 1} (or {i + 2} if it took effect).");
             }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable && statements[i].IsTransactional)
+            {
+                throw new LockWaitTimedOut(i);
+            }
             catch (PostgresException e)
             {
                 throw Failure(migration, i, e, $"{Ran(statements, i)} Statement {i + 1} failed and the rest did not run; the migration is not in the journal.",
                     partly: true,
                     $"Fix the cause, then run up --resume-from {i + 1} (-p:MigrationsResumeFrom={i + 1}) to run statement {i + 1} and the rest; a failed CREATE INDEX CONCURRENTLY's INVALID index is dropped and rebuilt on resume.");
             }
-
-            await progress.RecordAsync(connection, migration.Name, i + 1).ConfigureAwait(false);
         }
-
-        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-        await using var journalBatch = new NpgsqlBatch(connection, transaction)
-        {
-            BatchCommands = { journal.InsertCommand(migration.Name, migration.Hash, (int)clock.ElapsedMilliseconds), progress.ClearCommand(migration.Name) },
-        };
-        if (journal.DrizzleInsertCommand(migration.Name, migration.Hash) is { } drizzleRow)
-        {
-            journalBatch.BatchCommands.Add(drizzleRow);
-        }
-
-        await journalBatch.ExecuteNonQueryAsync().ConfigureAwait(false);
-        await transaction.CommitAsync().ConfigureAwait(false);
     }
 
     // A broken connection, or the server ending the session (shutdown, crash of another backend, pg_terminate_backend):

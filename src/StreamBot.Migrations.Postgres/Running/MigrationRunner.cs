@@ -5,6 +5,7 @@ using StreamBot.Migrations.Postgres.Backup;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Validation;
@@ -46,9 +47,13 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
             log.Info(note.FullMessage);
         }
 
+        var pending = plan.Entries.Where(e => e.State is MigrationState.Pending or MigrationState.Interrupted).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        var strong = folder.Migrations.Where(m => pending.Contains(m.Name))
+            .SelectMany(m => LockClassifier.Of(m.Script).SelectMany(l => l)).Where(l => l.Mode.BlocksWrites()).Select(l => l.Table).Distinct().ToList();
         return new StatusReport(options.Connection.Describe(), plan.Entries, holder)
         {
             InvalidIndexes = invalid,
+            Blockers = await BlockingSessions.FindAsync(connection, strong, [], onlyLingering: true, options.Locking.LockTimeout).ConfigureAwait(false),
             Drizzle = RunPlanner.Drizzle(folder, drizzle) is { } match ? (drizzle!.Value.Table, match) : null,
         };
     }
@@ -142,7 +147,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
 
         _stage = "during the pg_dump backup (its unfinished file was removed)";
         var backup = await BackupAsync(connection).ConfigureAwait(false);
-        var applier = new MigrationApplier(connection, _journal, _progress, lease, options, log, cancellation);
+        var applier = new MigrationApplier(connection, await Database.BackendPidAsync(connection).ConfigureAwait(false), _journal, _progress, lease, options, log, cancellation);
         var done = new List<(string Name, TimeSpan Took)>();
         await Durability.CommitDurablyAsync(connection).ConfigureAwait(false);
         foreach (var migration in plan.Pending)

@@ -31,6 +31,9 @@ public sealed record RunOptions(
     /// </summary>
     public int? ResumeFrom { get; init; }
 
+    /// <summary>lock_timeout, statement_timeout and the retries of a migration that meets a blocker.</summary>
+    public LockPolicy Locking { get; init; } = new();
+
     /// <summary>How often a long-running statement reports progress.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -14,4 +14,10 @@ public sealed record StatusReport(string Database, IReadOnlyList<StatusEntry> Mi
 
     /// <summary>INVALID indexes no session is building (left by a failed or killed CREATE INDEX CONCURRENTLY).</summary>
     public IReadOnlyList<string> InvalidIndexes { get; init; } = [];
+
+    /// <summary>
+    /// Sessions in a long or idle transaction that hold locks on tables a pending migration locks strongly (SHARE or
+    /// stronger): who would make it wait.
+    /// </summary>
+    public IReadOnlyList<BlockingSession> Blockers { get; init; } = [];
 }

@@ -56,6 +56,11 @@ internal static class ConnectionDiagnostics
             $"Taking over the migration lock from {holder}: its holder is gone.",
             "This run goes on. If that run was interrupted, status shows what it applied; a migration it left half-way is reported as interrupted.");
 
+    public static Diagnostic PooledConnection(string endpoint, string evidence) =>
+        DiagnosticCatalog.PooledConnection.AtFile(Tool,
+            $"{endpoint} hands out a different server session per transaction (a pooler in transaction or statement mode: PgBouncer, Supavisor, RDS Proxy): {evidence}. The migration lock is a session lock and would stay behind on a pooled server connection, so nothing was locked and nothing changed.",
+            "Use the database's direct URL (or the pooler's session-mode port; at several hosts 5432 instead of 6543) for migrations, and keep the pooled URL for the bot.");
+
     public static Diagnostic LockLost(string file, string outcome) =>
         DiagnosticCatalog.LockLost.AtFile(file,
             $"The migration lock's database session ended during this run; another applier may have taken over, so the run stopped. {outcome} Migrations reported as applied before it stay applied.",

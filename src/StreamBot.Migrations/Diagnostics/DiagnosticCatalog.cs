@@ -87,6 +87,9 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor AdoptionRefused = new("SBM4029", E, "drizzle-orm's journal cannot be adopted");
     public static readonly DiagnosticDescriptor BaselineObjectMissing = new("SBM4030", E, "An object a baselined migration creates is missing");
     public static readonly DiagnosticDescriptor BaselineRefused = new("SBM4031", E, "Baseline refused");
+    public static readonly DiagnosticDescriptor BlockedByLocks = new("SBM4032", E, "Migration kept meeting a lock held by other sessions");
+    public static readonly DiagnosticDescriptor BlockersPresent = new("SBM4033", W, "Sessions hold locks a migration needs");
+    public static readonly DiagnosticDescriptor PooledConnection = new("SBM4034", E, "The connection goes through a transaction-mode pooler");
 
     public static readonly DiagnosticDescriptor PgDumpMissing = new("SBM5001", E, "pg_dump not found");
     public static readonly DiagnosticDescriptor PgDumpTooOld = new("SBM5002", E, "pg_dump is older than the server");
@@ -132,6 +135,7 @@ internal static class DiagnosticCatalog
         PartiallyApplied, JournalUnusable, RollbackNotRecommended, VerifyFailed, RollbackFailed, NotApplied, InvalidFolder,
         OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
         InvalidIndex, ConnectionLost, ReadOnlyServer, ForeignJournal, Cancelled, AppliedByDrizzle, AdoptionRefused, BaselineObjectMissing, BaselineRefused,
+        BlockedByLocks, BlockersPresent, PooledConnection,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
         IndexNotConcurrent, ConstraintNotValidMissing, ValidatedInSameTransaction, UniqueWithoutIndex, ColumnTypeRewrite, SetNotNullScans,
         VolatileDefault, Rename, DestructiveWithoutHighRisk, TableRewriteCommand, UnboundedDataChange, ConcurrentlyMixed, EnumValueUsedTooSoon,

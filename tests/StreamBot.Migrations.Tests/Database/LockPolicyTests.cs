@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using Npgsql;
+using StreamBot.Migrations.Postgres.Running;
+using StreamBot.Migrations.Tests.Support;
+using Xunit.Abstractions;
+
+namespace StreamBot.Migrations.Tests.Database;
+
+/// <summary>
+/// A migration that meets a session holding a lock on its table: it never queues the bot's queries for longer than
+/// its lock_timeout, retries with the lock released in between, and names who blocked it.
+/// </summary>
+public sealed class LockPolicyTests(TestPostgres postgres, ITestOutputHelper output) : IClassFixture<TestPostgres>
+{
+    private static readonly LockPolicy Quick = new()
+    {
+        LockTimeout = TimeSpan.FromMilliseconds(300),
+        BackoffBase = TimeSpan.FromMilliseconds(100),
+        BackoffCap = TimeSpan.FromMilliseconds(400),
+        MaxAttempts = 40,
+        RetryBudget = TimeSpan.FromSeconds(30),
+    };
+
+    [Fact]
+    public async Task A_blocker_that_lets_go_costs_retries_and_the_bots_queries_never_wait_longer_than_the_lock_timeout()
+    {
+        using var s = Scenario("ALTER TABLE users ADD COLUMN note text;\n");
+        var policy = Quick with { LockTimeout = TimeSpan.FromSeconds(1) };
+        await using var blocker = await Blocker.HoldAsync(s, "bot-worker", "SELECT count(*) FROM users");
+        using var stop = new CancellationTokenSource();
+        var longestWait = ApplicationQueriesAsync(s, stop.Token);
+        var release = Task.Delay(3500).ContinueWith(_ => blocker.ReleaseAsync()).Unwrap();
+
+        var applied = await Runner(s, policy).UpAsync();
+        await release;
+        await stop.CancelAsync();
+        var longest = await longestWait;
+        output.WriteLine($"longest wait of SELECT count(*) FROM users while the migration retried: {longest.TotalMilliseconds:F0} ms (lock_timeout 1000 ms)");
+
+        Assert.Equal(1, applied);
+        Assert.True(s.Scalar<bool>("SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'note')"));
+        var retries = s.Log.Lines.Where(l => l.Contains("lock_timeout (1 s) waiting for ACCESS EXCLUSIVE on users", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(retries);
+        Assert.All(retries, l => Assert.Contains($"pid {blocker.Pid} (user postgres, application_name 'bot-worker', idle in transaction", l, StringComparison.Ordinal));
+        Assert.All(retries, l => Assert.Contains("query: SELECT count(*) FROM users", l, StringComparison.Ordinal));
+        Assert.Contains(s.Log.Diagnostics, d => d.Code == "SBM4033" && d.Message.Contains($"pid {blocker.Pid}", StringComparison.Ordinal));
+        Assert.InRange(longest.TotalMilliseconds, 0, 1000 + 600);
+    }
+
+    [Fact]
+    public async Task A_blocker_that_never_lets_go_fails_the_migration_naming_it_with_nothing_applied()
+    {
+        using var s = Scenario("CREATE TABLE audit (id int);\nALTER TABLE users\n  ADD COLUMN note text;\n");
+        await using var blocker = await Blocker.HoldAsync(s, "analytics-report", "SELECT * FROM users");
+        var clock = Stopwatch.StartNew();
+        var d = await DatabaseScenario.FailsWith("SBM4032", () => Runner(s, Quick with { MaxAttempts = 3 }).UpAsync());
+
+        Assert.Equal((s.Folder.Path("0001_change.sql"), 2, 1), (d.File, d.Line, d.Column));
+        Assert.Contains("3 attempt(s)", d.Message, StringComparison.Ordinal);
+        Assert.Contains($"pid {blocker.Pid} (user postgres, application_name 'analytics-report'", d.Message, StringComparison.Ordinal);
+        Assert.Contains("pg_terminate_backend", d.Hint, StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 15);
+        Assert.False(s.TableExists("audit"));
+        Assert.Equal(1L, s.JournalCount());
+        // No table lock outlives the attempts: the blocker's own session sees nobody waiting.
+        Assert.Equal(0L, s.Scalar<long>("SELECT count(*) FROM pg_locks WHERE NOT granted"));
+    }
+
+    [Fact]
+    public async Task A_files_own_lock_timeout_overrides_the_runs()
+    {
+        using var s = Scenario("-- streambot:lock-timeout 8s\nALTER TABLE users ADD COLUMN note text;\n");
+        await using var blocker = await Blocker.HoldAsync(s, "bot-worker", "SELECT 1 FROM users");
+        var release = Task.Delay(1500).ContinueWith(_ => blocker.ReleaseAsync()).Unwrap();
+        Assert.Equal(1, await Runner(s, Quick with { MaxAttempts = 1 }).UpAsync());
+        await release;
+        Assert.DoesNotContain(s.Log.Lines, l => l.Contains("retrying", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CREATE_INDEX_CONCURRENTLY_waits_out_an_old_transaction_instead_of_failing_on_the_short_timeout()
+    {
+        using var s = Scenario("CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_users_name ON users (name);\n");
+        await using var blocker = await Blocker.HoldAsync(s, "bot-worker", "SELECT count(*) FROM users");
+        var release = Task.Delay(2000).ContinueWith(_ => blocker.ReleaseAsync()).Unwrap();
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(1, await Runner(s, Quick with { MaxAttempts = 1 }).UpAsync());
+        await release;
+        Assert.InRange(clock.Elapsed.TotalSeconds, 1.5, 30);
+        Assert.True(s.Scalar<bool>("SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_users_name'::regclass"));
+    }
+
+    [Fact]
+    public async Task The_statement_timeout_ends_a_statement_that_runs_too_long()
+    {
+        using var s = Scenario("CREATE TABLE audit (id int);\nSELECT pg_sleep(30);\n");
+        var d = await DatabaseScenario.FailsWith("SBM4005", () => Runner(s, Quick with { StatementTimeout = TimeSpan.FromMilliseconds(400) }).UpAsync());
+        Assert.Contains("statement timeout", d.Message, StringComparison.Ordinal);
+        Assert.Equal(2, d.Line);
+        Assert.False(s.TableExists("audit"));
+    }
+
+    [Fact]
+    public async Task Status_lists_the_sessions_that_would_block_a_pending_migration()
+    {
+        using var s = Scenario("ALTER TABLE users ADD COLUMN note text;\n", applyChange: false);
+        await Runner(s, Quick).UpAsync();
+        s.Folder.AddMigration("0001_change", "ALTER TABLE users ADD COLUMN note text;\n");
+        await using var blocker = await Blocker.HoldAsync(s, "bot-worker", "SELECT count(*) FROM users");
+        var report = await Runner(s, Quick).StatusAsync();
+        var found = Assert.Single(report.Blockers);
+        Assert.Equal((blocker.Pid, "bot-worker", "idle in transaction"), (found.Pid, found.ApplicationName, found.State));
+        Assert.Contains("users AccessShareLock", found.Tables, StringComparison.Ordinal);
+    }
+
+    private DatabaseScenario Scenario(string change, bool applyChange = true)
+    {
+        var folder = MigrationsFolder.Empty();
+        folder.WriteReadme("# Migrations\n");
+        folder.AddMigration("0000_schema", "CREATE TABLE users (id int PRIMARY KEY, name text);\nINSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 100) g;\n", notRecommended: true);
+        var s = new DatabaseScenario(postgres, folder);
+        if (applyChange)
+        {
+            Runner(s, Quick).UpAsync().GetAwaiter().GetResult();
+            folder.AddMigration("0001_change", change);
+        }
+
+        return s;
+    }
+
+    private static MigrationRunner Runner(DatabaseScenario s, LockPolicy policy) => new(s.Options() with { Locking = policy }, s.Log);
+
+    /// <summary>The bot: a query on users every 50 ms; returns the longest any of them took.</summary>
+    private static async Task<TimeSpan> ApplicationQueriesAsync(DatabaseScenario s, CancellationToken stop)
+    {
+        await using var connection = new NpgsqlConnection(s.Settings.ToNpgsql("bot"));
+        await connection.OpenAsync();
+        var longest = TimeSpan.Zero;
+        while (!stop.IsCancellationRequested)
+        {
+            var clock = Stopwatch.StartNew();
+            await using (var command = new NpgsqlCommand("SELECT count(*) FROM users", connection))
+            {
+                await command.ExecuteScalarAsync();
+            }
+
+            longest = clock.Elapsed > longest ? clock.Elapsed : longest;
+            await Task.Delay(50);
+        }
+
+        return longest;
+    }
+
+    /// <summary>A session that opens a transaction, runs a query on users, and stays idle in it until released.</summary>
+    private sealed class Blocker : IAsyncDisposable
+    {
+        private readonly NpgsqlConnection _connection;
+        private NpgsqlTransaction? _transaction;
+
+        private Blocker(NpgsqlConnection connection) => _connection = connection;
+
+        public int Pid { get; private set; }
+
+        public static async Task<Blocker> HoldAsync(DatabaseScenario s, string applicationName, string query)
+        {
+            var builder = new NpgsqlConnectionStringBuilder(s.Settings.ToNpgsql("test")) { ApplicationName = applicationName };
+            var blocker = new Blocker(new NpgsqlConnection(builder.ConnectionString));
+            await blocker._connection.OpenAsync();
+            blocker._transaction = await blocker._connection.BeginTransactionAsync();
+            await using (var pid = new NpgsqlCommand("SELECT pg_backend_pid()", blocker._connection, blocker._transaction))
+            {
+                blocker.Pid = (int)(await pid.ExecuteScalarAsync())!;
+            }
+
+            await using var command = new NpgsqlCommand(query, blocker._connection, blocker._transaction);
+            await command.ExecuteNonQueryAsync();
+            return blocker;
+        }
+
+        public async Task ReleaseAsync()
+        {
+            if (_transaction is { } transaction)
+            {
+                _transaction = null;
+                await transaction.CommitAsync();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await ReleaseAsync();
+            await _connection.DisposeAsync();
+        }
+    }
+}
