@@ -68,6 +68,8 @@ public sealed class ChildProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Standard output and error so far, in arrival order.</summary>
     public string Output => Read(_output);
 

@@ -24,25 +24,42 @@ internal static class PoolerCheck
         // (and the setting) to another client, or give this client another server session next time.
         var (firstPid, _) = await ProbeAsync(connection, $"SELECT pg_backend_pid(), set_config('{Marker}', $1, false)", token).ConfigureAwait(false);
         string? evidence = null;
+        // Each round pins two server sessions, then frees them in order: a real session gets its own back, while a
+        // transaction-mode pooler hands out the one freed last (its idle list is last in, first out), which is the
+        // other connection's. A pooler announces a pid of its own at start-up; then the round is repeated, because
+        // under load another client may take the freed server session first and hide the switch once.
+        var rounds = connection.ProcessID == firstPid ? 1 : 5;
         await using (var other = await Database.OpenAsync(settings, "lock", cancellation).ConfigureAwait(false))
         {
-            try
+            for (var round = 0; round < rounds && evidence is null; round++)
             {
-                await using var transaction = await other.BeginTransactionAsync(cancellation).ConfigureAwait(false);
-                var (otherPid, otherSees) = await ProbeAsync(other, $"SELECT pg_backend_pid(), current_setting('{Marker}', true)", null).ConfigureAwait(false);
-                var (againPid, againSees) = await ProbeAsync(connection, $"SELECT pg_backend_pid(), current_setting('{Marker}', true)", null).ConfigureAwait(false);
-                if (otherPid == firstPid || otherSees == token)
+                try
                 {
-                    evidence = $"another connection's transaction ran in this connection's server session (pid {firstPid})";
+                    int otherPid;
+                    string? otherSees;
+                    await using (var mine = await connection.BeginTransactionAsync(cancellation).ConfigureAwait(false))
+                    {
+                        await using var theirs = await other.BeginTransactionAsync(cancellation).ConfigureAwait(false);
+                        (otherPid, otherSees) = await ProbeAsync(other, $"SELECT pg_backend_pid(), current_setting('{Marker}', true)", null).ConfigureAwait(false);
+                        await ProbeAsync(connection, $"SELECT pg_backend_pid(), current_setting('{Marker}', true)", null).ConfigureAwait(false);
+                        await mine.CommitAsync(cancellation).ConfigureAwait(false);
+                        await theirs.CommitAsync(cancellation).ConfigureAwait(false);
+                    }
+
+                    var (againPid, againSees) = await ProbeAsync(connection, $"SELECT pg_backend_pid(), current_setting('{Marker}', true)", null).ConfigureAwait(false);
+                    if (otherPid == firstPid || otherSees == token)
+                    {
+                        evidence = $"another connection's transaction ran in this connection's server session (pid {firstPid})";
+                    }
+                    else if (againPid != firstPid || againSees != token)
+                    {
+                        evidence = $"two transactions on one connection ran in server sessions pid {firstPid} and pid {againPid}";
+                    }
                 }
-                else if (againPid != firstPid || againSees != token)
+                catch (PostgresException e)
                 {
-                    evidence = $"two transactions on one connection ran in server sessions pid {firstPid} and pid {againPid}";
+                    evidence = $"it refused a transaction block ({e.MessageText})";
                 }
-            }
-            catch (PostgresException e)
-            {
-                evidence = $"it refused a transaction block ({e.MessageText})";
             }
         }
 

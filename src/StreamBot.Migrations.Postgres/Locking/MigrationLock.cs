@@ -33,7 +33,7 @@ internal static class MigrationLock
             var nextReport = TimeSpan.Zero;
             while (true)
             {
-                if (await TryAdvisoryAsync(connection).ConfigureAwait(false))
+                if (await TryAdvisoryAsync(connection, backendPid, settings).ConfigureAwait(false))
                 {
                     await EnsureTableAsync(connection).ConfigureAwait(false);
                     var holder = await ReadHolderAsync(connection).ConfigureAwait(false);
@@ -120,10 +120,34 @@ internal static class MigrationLock
         }
     }
 
-    private static async Task<bool> TryAdvisoryAsync(NpgsqlConnection connection)
+    private static async Task<bool> TryAdvisoryAsync(NpgsqlConnection connection, int backendPid, ConnectionSettings settings)
     {
         await using var command = Database.Command(connection, "SELECT pg_try_advisory_lock($1)", AdvisoryKey);
-        return (bool)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
+        if (!(bool)(await command.ExecuteScalarAsync().ConfigureAwait(false))!)
+        {
+            return false;
+        }
+
+        // The pooler check ran before; this is its safety net. The next transaction must still be in the session that
+        // holds the lock; if a pooler moved it, the lock is given back from whichever pooled session holds it.
+        await using var check = Database.Command(connection, "SELECT pg_backend_pid()");
+        var pidNow = (int)(await check.ExecuteScalarAsync().ConfigureAwait(false))!;
+        if (pidNow == backendPid)
+        {
+            return true;
+        }
+
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            await using var unlock = Database.Command(connection, "SELECT pg_advisory_unlock($1)", AdvisoryKey);
+            if ((bool)(await unlock.ExecuteScalarAsync().ConfigureAwait(false))!)
+            {
+                break;
+            }
+        }
+
+        throw new MigrationException(ConnectionDiagnostics.PooledConnection(settings.Describe(),
+            $"the lock taken in server session pid {backendPid} was not there for the next transaction, which ran in pid {pidNow}"));
     }
 
     internal static async Task UnlockAdvisoryAsync(NpgsqlConnection connection)
