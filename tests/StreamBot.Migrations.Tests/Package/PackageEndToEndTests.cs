@@ -158,12 +158,39 @@ public sealed class PackageEndToEndTests(PackedPackage package)
     [Fact]
     public void Stream_bot_migrations_pass_and_a_directory_outside_the_project_works()
     {
+        // Configured as the Stream Bot service is: 0000-0004 are applied in production, so the lint starts at 0005.
         var migrations = Path.Combine(PackedPackage.RepoRoot, "migrations");
-        var consumer = package.NewConsumer($"<MigrationsDirectory>{migrations}</MigrationsDirectory>");
+        var consumer = package.NewConsumer($"<MigrationsDirectory>{migrations}</MigrationsDirectory><MigrationsLintFrom>0005</MigrationsLintFrom>");
         var result = consumer.Build();
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Contains("5 migration(s)", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("warning SBM", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_dangerous_statement_added_to_the_Stream_Bot_folder_warns_at_its_line_with_the_safe_alternative()
+    {
+        var consumer = package.NewConsumer("<MigrationsLintFrom>0005</MigrationsLintFrom>");
+        foreach (var file in Directory.GetFiles(Path.Combine(PackedPackage.RepoRoot, "migrations")))
+        {
+            consumer.WithFile(Path.GetFileName(file), File.ReadAllText(file));
+        }
+
+        Directory.CreateDirectory(Path.Combine(consumer.MigrationsDirectory, "meta"));
+        File.Copy(Path.Combine(PackedPackage.RepoRoot, "migrations", "meta", "_journal.json"), Path.Combine(consumer.MigrationsDirectory, "meta", "_journal.json"));
+        consumer.WithFile("0005_add_giveaway_lookup.sql", "-- Lookups of a user's giveaways.\nCREATE INDEX idx_giveaways_user ON giveaways (user_id);\n");
+        var journal = File.ReadAllText(Path.Combine(consumer.MigrationsDirectory, "meta", "_journal.json"));
+        var last = journal.LastIndexOf('}', journal.LastIndexOf(']'));
+        File.WriteAllText(Path.Combine(consumer.MigrationsDirectory, "meta", "_journal.json"),
+            journal[..(last + 1)] + ",\n    { \"idx\": 5, \"version\": \"7\", \"when\": 1764000000000, \"tag\": \"0005_add_giveaway_lookup\", \"breakpoints\": true }" + journal[(last + 1)..]);
+        File.AppendAllText(consumer.Migration("README.md"), Support.MigrationsFolder.Section("0005_add_giveaway_lookup"));
+
+        var result = consumer.Build();
+        Assert.True(result.ExitCode == 0, result.Output);
+        var warning = Assert.Single(Regex.Matches(result.Output, @"0005_add_giveaway_lookup\.sql\((\d+),(\d+)\): warning (SBM\d{4}): ([^\r\n]*)").Select(m => m.Groups).DistinctBy(g => g[0].Value));
+        Assert.Equal(("2", "1", "SBM6001"), (warning[1].Value, warning[2].Value, warning[3].Value));
+        Assert.Contains("CREATE INDEX CONCURRENTLY", warning[4].Value, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"000[0-4]_\w+\.sql\(\d+,\d+\): warning", result.Output);
     }
 
     [Fact]
