@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Benchmarks;
@@ -20,6 +21,14 @@ public class ValidationBenchmarks
     public int ValidateTenThousandMigrations()
     {
         var report = MigrationsValidator.Validate(_directory);
+        return report.HasErrors ? throw new InvalidOperationException(report.Diagnostics[0].ToString()) : report.Migrations.Count;
+    }
+
+    /// <summary>The same, with the safety lint the build runs (every statement read as tokens, the folder in order).</summary>
+    [Benchmark]
+    public int ValidateAndLintTenThousandMigrations()
+    {
+        var report = MigrationsValidator.Validate(_directory, lint: LintOptions.Default);
         return report.HasErrors ? throw new InvalidOperationException(report.Diagnostics[0].ToString()) : report.Migrations.Count;
     }
 }
