@@ -17,7 +17,7 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// </summary>
 internal sealed class MigrationApplier(NpgsqlConnection connection, int backendPid, MigrationJournal journal, MigrationProgress progress, LockLease lease, RunOptions options, IRunLog log, CancellationToken cancellation)
 {
-    private readonly Random _jitter = new();
+    private readonly LockWaits _waits = new(connection, [backendPid, lease.BackendPid], options.Locking, log, cancellation);
     /// <summary>
     /// Applies <paramref name="migration"/>, or, when resuming an interrupted one, its statements from the 0-based
     /// <paramref name="resumeAt"/> on.
@@ -26,12 +26,12 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
     {
         var clock = Stopwatch.StartNew();
         var locks = LockClassifier.Of(migration.Script);
-        await WarnAboutBlockersAsync(migration, locks).ConfigureAwait(false);
+        await _waits.WarnAboutBlockersAsync(migration, locks).ConfigureAwait(false);
         await using (new StatementProgress(migration, backendPid, lease, options.ProgressInterval, log))
         {
             if (migration.IsTransactional)
             {
-                await RetryOnLockTimeoutAsync(migration, locks, clock, -1, () => ApplyInTransactionAsync(migration, resumeAt)).ConfigureAwait(false);
+                await _waits.RetryOnLockTimeoutAsync(migration, locks, clock, -1, () => ApplyInTransactionAsync(migration, resumeAt)).ConfigureAwait(false);
             }
             else
             {
@@ -41,94 +41,6 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
 
         log.Info($"Applied {migration.File.FileName} ({migration.Script.Statements.Count - (resumeAt ?? 0)} statement(s){(resumeAt is { } n ? $", resumed at statement {n + 1}" : string.Empty)}, {MigrationRunner.Ms(clock.Elapsed)}).");
         return clock.Elapsed;
-    }
-
-    private TimeSpan LockTimeout(ValidatedMigration migration) => migration.Settings.LockTimeout ?? options.Locking.LockTimeout;
-
-    private TimeSpan? StatementTimeout(ValidatedMigration migration) => migration.Settings.StatementTimeout ?? options.Locking.StatementTimeout;
-
-    /// <summary>
-    /// set_config of lock_timeout (and statement_timeout when configured) for the migration's transaction
-    /// (<paramref name="local"/>) or, for a statement run without one, for the session.
-    /// </summary>
-    private static NpgsqlBatchCommand Settings(TimeSpan lockTimeout, TimeSpan? statementTimeout, bool local)
-    {
-        var command = new NpgsqlBatchCommand(statementTimeout is null
-            ? "SELECT set_config('lock_timeout', $1, $2)"
-            : "SELECT set_config('lock_timeout', $1, $2), set_config('statement_timeout', $3, $2)");
-        command.Parameters.Add(new NpgsqlParameter { Value = LockPolicy.Setting(lockTimeout) });
-        command.Parameters.Add(new NpgsqlParameter { Value = local });
-        if (statementTimeout is { } timeout)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = LockPolicy.Setting(timeout) });
-        }
-
-        return command;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="attempt"/> until it does not time out waiting for a lock, with backoff between attempts and
-    /// the sessions that blocked it logged each time; gives up with SBM4032 when attempts or time run out. Every attempt
-    /// has rolled back (or, for one statement without a transaction, not taken effect) when it times out, so no table
-    /// lock is held while waiting; the migration lock and its heartbeat are untouched.
-    /// </summary>
-    private async Task RetryOnLockTimeoutAsync(ValidatedMigration migration, IReadOnlyList<IReadOnlyList<TableLock>> locks, Stopwatch clock, int onlyStatement, Func<Task> attempt)
-    {
-        var policy = options.Locking;
-        var started = clock.Elapsed;
-        for (var attempts = 1; ; attempts++)
-        {
-            LockWaitTimedOut timedOut;
-            try
-            {
-                await attempt().ConfigureAwait(false);
-                return;
-            }
-            catch (LockWaitTimedOut e)
-            {
-                timedOut = e;
-            }
-
-            var statement = migration.Script.Statements[timedOut.Statement];
-            var tables = locks[timedOut.Statement].Count > 0 ? locks[timedOut.Statement] : locks.SelectMany(l => l).DistinctBy(l => l.Table).ToList();
-            var waitedFor = tables.Count == 0 ? "a lock" : string.Join(", ", tables.Select(t => $"{t.Mode.Describe()} on {t.Table}"));
-            var blockers = await BlockingSessions.FindAsync(connection, tables.Select(t => t.Table).ToList(), [backendPid, lease.BackendPid]).ConfigureAwait(false);
-            var spent = clock.Elapsed - started;
-            var backoff = policy.Backoff(attempts, _jitter);
-            if (attempts >= policy.MaxAttempts || spent + backoff + LockTimeout(migration) > policy.RetryBudget)
-            {
-                var (line, column) = (statement.Line, statement.Column);
-                throw new MigrationException(RunDiagnostics.BlockedByLocks(migration.File.FullPath, line, column, migration.File.FileName, attempts, spent,
-                    LockPolicy.Describe(LockTimeout(migration)), waitedFor, blockers.Select(b => b.ToString()).ToList()));
-            }
-
-            log.Info($"  {migration.File.FileName} line {statement.Line}: lock_timeout ({LockPolicy.Describe(LockTimeout(migration))}) waiting for {waitedFor}; " +
-                $"{(onlyStatement >= 0 ? "the statement did not run" : "rolled back")}, attempt {attempts} of {policy.MaxAttempts}, retrying in {LockPolicy.Describe(backoff)}. " +
-                (blockers.Count == 0 ? "The blocker has already ended." : "Blocked by: " + string.Join("; ", blockers.Select(b => b.ToString()))));
-            await Task.Delay(backoff, cancellation).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Warns (SBM4033) when sessions in long or idle transactions hold locks on tables the migration locks strongly.</summary>
-    private async Task WarnAboutBlockersAsync(ValidatedMigration migration, IReadOnlyList<IReadOnlyList<TableLock>> locks)
-    {
-        var strong = locks.SelectMany(l => l).Where(l => l.Mode.BlocksWrites()).Select(l => l.Table).Distinct().ToList();
-        if (strong.Count == 0)
-        {
-            return;
-        }
-
-        var blockers = await BlockingSessions.FindAsync(connection, strong, [backendPid, lease.BackendPid], onlyLingering: true, LockTimeout(migration)).ConfigureAwait(false);
-        if (blockers.Count > 0)
-        {
-            log.Report(RunDiagnostics.BlockersPresent(migration.File.FullPath, migration.File.FileName, string.Join(", ", strong), blockers.Select(b => b.ToString()).ToList()));
-        }
-    }
-
-    /// <summary>A statement gave up waiting for a lock (SQLSTATE 55P03, lock_not_available); nothing of its attempt remains.</summary>
-    private sealed class LockWaitTimedOut(int statement) : Exception
-    {
-        public int Statement { get; } = statement;
     }
 
     // A migration's statements go to the server in batches of about this much text, all in its one transaction: one
@@ -152,7 +64,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                 settingsCommands = chunkFirst == (resumeAt ?? 0) ? 1 : 0;
                 if (settingsCommands == 1)
                 {
-                    batch.BatchCommands.Add(Settings(LockTimeout(migration), StatementTimeout(migration), local: true));
+                    batch.BatchCommands.Add(LockWaits.Settings(_waits.LockTimeout(migration), _waits.StatementTimeout(migration), local: true));
                 }
 
                 var next = chunkFirst;
@@ -216,7 +128,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
             var index = committing ? -1 : chunkFirst + FailedIndex(batch!, e) - settingsCommands;
             if (e.SqlState == PostgresErrorCodes.LockNotAvailable && index >= chunkFirst && index < statements.Count)
             {
-                throw new LockWaitTimedOut(index);
+                throw new LockWaits.TimedOut(index);
             }
 
             if (index == statements.Count && LockLease.IsLost(e))
@@ -250,7 +162,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
             var index = i;
             if (statements[i].IsTransactional)
             {
-                await RetryOnLockTimeoutAsync(migration, locks, clock, i, () => RunStatementAsync(migration, index, resumeAt, LockTimeout(migration))).ConfigureAwait(false);
+                await _waits.RetryOnLockTimeoutAsync(migration, locks, clock, i, () => RunStatementAsync(migration, index, resumeAt, _waits.LockTimeout(migration))).ConfigureAwait(false);
             }
             else
             {
@@ -278,48 +190,46 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
     {
         var statements = migration.Script.Statements;
         var text = migration.Script.GetText(statements[i]);
+        try
         {
             try
             {
-                try
-                {
-                    await using var fence = new NpgsqlBatch(connection) { BatchCommands = { lease.Fence(), Settings(lockTimeout, StatementTimeout(migration), local: false) } };
-                    await fence.ExecuteNonQueryAsync().ConfigureAwait(false);
-                }
-                catch (PostgresException e) when (LockLease.IsLost(e))
-                {
-                    throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} stopped before statement {i + 1}; {Ran(statements, i)} Resume it with up --resume-from {i + 1}.");
-                }
+                await using var fence = new NpgsqlBatch(connection) { BatchCommands = { lease.Fence(), LockWaits.Settings(lockTimeout, _waits.StatementTimeout(migration), local: false) } };
+                await fence.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (LockLease.IsLost(e))
+            {
+                throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} stopped before statement {i + 1}; {Ran(statements, i)} Resume it with up --resume-from {i + 1}.");
+            }
 
-                if (i == resumeAt && await InvalidIndexes.DropLeftoverOfAsync(connection, migration.Script, statements[i]).ConfigureAwait(false) is { } dropped)
-                {
-                    log.Info($"Dropped the INVALID index {dropped} that the interrupted run of statement {i + 1} left behind; building it again.");
-                }
+            if (i == resumeAt && await InvalidIndexes.DropLeftoverOfAsync(connection, migration.Script, statements[i]).ConfigureAwait(false) is { } dropped)
+            {
+                log.Info($"Dropped the INVALID index {dropped} that the interrupted run of statement {i + 1} left behind; building it again.");
+            }
 
-                await using var command = new NpgsqlCommand(text, connection);
-                await command.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-            {
-                throw Cancelled(migration,
-                    $"{migration.File.FileName} runs without a transaction: {Ran(statements, i)} Statement {i + 1} (line {statements[i].Line}) was cancelled, and the rest did not run; the migration is not in the journal.",
-                    $"Resume it with up --resume-from {i + 1} (-p:MigrationsResumeFrom={i + 1}); an INVALID index the cancelled statement left is dropped and rebuilt on resume.");
-            }
-            catch (NpgsqlException e) when (IsConnectionEnding(e))
-            {
-                throw ConnectionLost(migration, e,
-                    $"{Ran(statements, i)} Statement {i + 1} (line {statements[i].Line}) was running and may or may not have taken effect; the migration is not in the journal. Once the server is back, check that statement's effect and run up --resume-from {i + 1} (or {i + 2} if it took effect).");
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable && statements[i].IsTransactional)
-            {
-                throw new LockWaitTimedOut(i);
-            }
-            catch (PostgresException e)
-            {
-                throw Failure(migration, i, e, $"{Ran(statements, i)} Statement {i + 1} failed and the rest did not run; the migration is not in the journal.",
-                    partly: true,
-                    $"Fix the cause, then run up --resume-from {i + 1} (-p:MigrationsResumeFrom={i + 1}) to run statement {i + 1} and the rest; a failed CREATE INDEX CONCURRENTLY's INVALID index is dropped and rebuilt on resume.");
-            }
+            await using var command = new NpgsqlCommand(text, connection);
+            await command.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw Cancelled(migration,
+                $"{migration.File.FileName} runs without a transaction: {Ran(statements, i)} Statement {i + 1} (line {statements[i].Line}) was cancelled, and the rest did not run; the migration is not in the journal.",
+                $"Resume it with up --resume-from {i + 1} (-p:MigrationsResumeFrom={i + 1}); an INVALID index the cancelled statement left is dropped and rebuilt on resume.");
+        }
+        catch (NpgsqlException e) when (IsConnectionEnding(e))
+        {
+            throw ConnectionLost(migration, e,
+                $"{Ran(statements, i)} Statement {i + 1} (line {statements[i].Line}) was running and may or may not have taken effect; the migration is not in the journal. Once the server is back, check that statement's effect and run up --resume-from {i + 1} (or {i + 2} if it took effect).");
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable && statements[i].IsTransactional)
+        {
+            throw new LockWaits.TimedOut(i);
+        }
+        catch (PostgresException e)
+        {
+            throw Failure(migration, i, e, $"{Ran(statements, i)} Statement {i + 1} failed and the rest did not run; the migration is not in the journal.",
+                partly: true,
+                $"Fix the cause, then run up --resume-from {i + 1} (-p:MigrationsResumeFrom={i + 1}) to run statement {i + 1} and the rest; a failed CREATE INDEX CONCURRENTLY's INVALID index is dropped and rebuilt on resume.");
         }
     }
 
