@@ -48,10 +48,9 @@ internal sealed class LockWaits(NpgsqlConnection connection, int[] ownPids, Lock
     /// has rolled back (or, for one statement without a transaction, not taken effect) when it times out, so no table
     /// lock is held while waiting; the migration lock and its heartbeat are untouched.
     /// </summary>
-    public async Task RetryOnLockTimeoutAsync(ValidatedMigration migration, IReadOnlyList<IReadOnlyList<TableLock>> locks, Stopwatch clock, int onlyStatement, Func<Task> attempt)
+    public async Task RetryOnLockTimeoutAsync(WaitSite site, Func<Task> attempt)
     {
-        
-        var started = clock.Elapsed;
+        var clock = Stopwatch.StartNew();
         for (var attempts = 1; ; attempts++)
         {
             TimedOut timedOut;
@@ -65,21 +64,20 @@ internal sealed class LockWaits(NpgsqlConnection connection, int[] ownPids, Lock
                 timedOut = e;
             }
 
-            var statement = migration.Script.Statements[timedOut.Statement];
+            var (line, column) = site.Position(timedOut.Statement);
+            var locks = site.Locks;
             var tables = locks[timedOut.Statement].Count > 0 ? locks[timedOut.Statement] : locks.SelectMany(l => l).DistinctBy(l => l.Table).ToList();
             var waitedFor = tables.Count == 0 ? "a lock" : string.Join(", ", tables.Select(t => $"{t.Mode.Describe()} on {t.Table}"));
             var blockers = await BlockingSessions.FindAsync(connection, tables.Select(t => t.Table).ToList(), ownPids).ConfigureAwait(false);
-            var spent = clock.Elapsed - started;
             var backoff = policy.Backoff(attempts, _jitter);
-            if (attempts >= policy.MaxAttempts || spent + backoff + LockTimeout(migration) > policy.RetryBudget)
+            if (attempts >= policy.MaxAttempts || clock.Elapsed + backoff + site.LockTimeout > policy.RetryBudget)
             {
-                var (line, column) = (statement.Line, statement.Column);
-                throw new MigrationException(RunDiagnostics.BlockedByLocks(migration.File.FullPath, line, column, migration.File.FileName, attempts, spent,
-                    LockPolicy.Describe(LockTimeout(migration)), waitedFor, blockers.Select(b => b.ToString()).ToList()));
+                throw new MigrationException(RunDiagnostics.BlockedByLocks(site.Path, line, column, site.NotDone, attempts, clock.Elapsed,
+                    LockPolicy.Describe(site.LockTimeout), waitedFor, blockers.Select(b => b.ToString()).ToList()));
             }
 
-            log.Info($"  {migration.File.FileName} line {statement.Line}: lock_timeout ({LockPolicy.Describe(LockTimeout(migration))}) waiting for {waitedFor}; " +
-                $"{(onlyStatement >= 0 ? "the statement did not run" : "rolled back")}, attempt {attempts} of {policy.MaxAttempts}, retrying in {LockPolicy.Describe(backoff)}. " +
+            log.Info($"  {site.Name} line {line}: lock_timeout ({LockPolicy.Describe(site.LockTimeout)}) waiting for {waitedFor}; " +
+                $"{(site.WholeTransaction ? "rolled back" : "the statement did not run")}, attempt {attempts} of {policy.MaxAttempts}, retrying in {LockPolicy.Describe(backoff)}. " +
                 (blockers.Count == 0 ? "The blocker has already ended." : "Blocked by: " + string.Join("; ", blockers.Select(b => b.ToString()))));
             await Task.Delay(backoff, cancellation).ConfigureAwait(false);
         }
@@ -106,4 +104,20 @@ internal sealed class LockWaits(NpgsqlConnection connection, int[] ownPids, Lock
     {
         public int Statement { get; } = statement;
     }
+}
+
+/// <summary>Where a lock wait can happen: a migration's statements, or a rollback's README statements.</summary>
+/// <param name="Path">The file the statements are in (for the error's location).</param>
+/// <param name="Name">How the log names it ("0004_x.sql", "rollback of 0004_x").</param>
+/// <param name="NotDone">What the error says did not happen ("0004_x.sql was not applied").</param>
+/// <param name="LockTimeout">The lock_timeout its statements run with.</param>
+/// <param name="WholeTransaction">Whether a timeout rolls back all of it (else one statement without a transaction).</param>
+/// <param name="Position">Line and column of statement i.</param>
+/// <param name="Locks">Each statement's locks on existing tables (where to look for blockers).</param>
+internal sealed record WaitSite(string Path, string Name, string NotDone, TimeSpan LockTimeout, bool WholeTransaction,
+    Func<int, (int Line, int Column)> Position, IReadOnlyList<IReadOnlyList<TableLock>> Locks)
+{
+    public static WaitSite Of(ValidatedMigration migration, IReadOnlyList<IReadOnlyList<TableLock>> locks, TimeSpan lockTimeout, bool wholeTransaction) =>
+        new(migration.File.FullPath, migration.File.FileName, $"{migration.File.FileName} was not applied", lockTimeout, wholeTransaction,
+            i => (migration.Script.Statements[i].Line, migration.Script.Statements[i].Column), locks);
 }

@@ -31,7 +31,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
         {
             if (migration.IsTransactional)
             {
-                await _waits.RetryOnLockTimeoutAsync(migration, locks, clock, -1, () => ApplyInTransactionAsync(migration, resumeAt)).ConfigureAwait(false);
+                await _waits.RetryOnLockTimeoutAsync(WaitSite.Of(migration, locks, _waits.LockTimeout(migration), wholeTransaction: true), () => ApplyInTransactionAsync(migration, resumeAt)).ConfigureAwait(false);
             }
             else
             {
@@ -162,7 +162,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
             var index = i;
             if (statements[i].IsTransactional)
             {
-                await _waits.RetryOnLockTimeoutAsync(migration, locks, clock, i, () => RunStatementAsync(migration, index, resumeAt, _waits.LockTimeout(migration))).ConfigureAwait(false);
+                await _waits.RetryOnLockTimeoutAsync(WaitSite.Of(migration, locks, _waits.LockTimeout(migration), wholeTransaction: false), () => RunStatementAsync(migration, index, resumeAt, _waits.LockTimeout(migration))).ConfigureAwait(false);
             }
             else
             {

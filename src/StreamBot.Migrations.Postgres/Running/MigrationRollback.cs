@@ -4,6 +4,8 @@ using StreamBot.Migrations.Documentation;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Safety;
+using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Postgres.Running;
 
@@ -12,15 +14,29 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// queries with their expected row counts, then the journal row, all in one transaction. A failed statement or
 /// verify query leaves the database exactly as it was.
 /// </summary>
-internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJournal journal, LockLease lease, string readmePath, IRunLog log, CancellationToken cancellation)
+internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJournal journal, LockLease lease, LockWaits waits, string readmePath, IRunLog log, CancellationToken cancellation)
 {
+    /// <summary>
+    /// Rolls back <paramref name="migration"/>. Its statements wait for table locks as a migration's do (the same
+    /// lock_timeout, the whole rollback retried when it expires), since they lock the same live tables.
+    /// </summary>
     public async Task RollBackAsync(ValidatedMigration migration, string? backup)
+    {
+        var statements = migration.Doc!.Statements;
+        var locks = statements.Select(s => LockClassifier.Of(SqlSplitter.Split(s.Text + "\n")) is [var first, ..] ? first : []).ToList();
+        var site = new WaitSite(readmePath, $"rollback of {migration.Name}", $"The rollback of {migration.Name} was not run", waits.LockTimeout(migration),
+            WholeTransaction: true, i => (statements[i].Line, statements[i].Column), locks);
+        await waits.RetryOnLockTimeoutAsync(site, () => RollBackOnceAsync(migration, backup)).ConfigureAwait(false);
+    }
+
+    private async Task RollBackOnceAsync(ValidatedMigration migration, string? backup)
     {
         var doc = migration.Doc!;
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         try
         {
             await ExecuteAsync(lease.Fence(), transaction).ConfigureAwait(false);
+            await ExecuteAsync(LockWaits.Settings(waits.LockTimeout(migration), waits.StatementTimeout(migration), local: true), transaction).ConfigureAwait(false);
         }
         catch (PostgresException e) when (LockLease.IsLost(e))
         {
@@ -35,8 +51,9 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
             return;
         }
 
-        foreach (var statement in doc.Statements)
+        for (var index = 0; index < doc.Statements.Count; index++)
         {
+            var statement = doc.Statements[index];
             try
             {
                 if (statement.IsVerifyQuery)
@@ -57,6 +74,11 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
             {
                 await SafeRollbackAsync(transaction).ConfigureAwait(false);
                 throw new MigrationException(RunDiagnostics.RollbackCancelled(readmePath, statement.Line, statement.Column, migration.Name));
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                await SafeRollbackAsync(transaction).ConfigureAwait(false);
+                throw new LockWaits.TimedOut(index);
             }
             catch (PostgresException e)
             {

@@ -105,7 +105,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
                 log.Info($"{r.Migration.File.FileName} resumes at statement {r.Index + 1} of {r.Migration.Script.Statements.Count}.");
             }
 
-            PrintPlan("apply", planned.Pending.Select(m => $"{m.File.FileName}: {m.Script.Statements.Count} statement(s), {(m.IsTransactional ? "in one transaction" : "without a transaction (non-transactional statements)")}"));
+            PrintPlan("apply", planned.Pending.Select(m => $"{m.File.FileName}: {m.Script.Statements.Count} statement(s), {(m.IsTransactional ? "in one transaction" : "without a transaction (non-transactional statements)")}{Locks(m)}"));
             return 0;
         }
 
@@ -218,7 +218,8 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
 
         _stage = "during the pg_dump backup (its unfinished file was removed)";
         var backup = await BackupAsync(connection).ConfigureAwait(false);
-        var rollback = new MigrationRollback(connection, _journal, lease!, folder.ReadmePath, log, cancellation);
+        var waits = new LockWaits(connection, [await Database.BackendPidAsync(connection).ConfigureAwait(false), lease!.BackendPid], options.Locking, log, cancellation);
+        var rollback = new MigrationRollback(connection, _journal, lease, waits, folder.ReadmePath, log, cancellation);
         var rolledBack = new List<string>();
         foreach (var migration in loaded)
         {
@@ -235,6 +236,16 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         log.Info($"Rolled back {loaded.Count} migration(s): {string.Join(", ", loaded.Select(m => m.Name))}.");
         log.Info(backup is null ? "No backup was taken (disabled)." : $"Backup taken before the rollback: {backup}");
         return loaded.Count;
+    }
+
+    // What the dry run says a migration will lock, from the same reading of its SQL as the safety lint.
+    private string Locks(ValidatedMigration migration)
+    {
+        var strongest = LockClassifier.Of(migration.Script).SelectMany(l => l).GroupBy(l => l.Table).Select(g => g.MaxBy(l => l.Mode)!).ToList();
+        var timeout = LockPolicy.Describe(migration.Settings.LockTimeout ?? options.Locking.LockTimeout);
+        return strongest.Count == 0
+            ? $"; lock_timeout {timeout}"
+            : $"; locks {string.Join(", ", strongest.Select(l => $"{l.Mode.Describe()} on {l.Table}"))}; lock_timeout {timeout}";
     }
 
     private MigrationFolder Validate(bool failOnErrors)

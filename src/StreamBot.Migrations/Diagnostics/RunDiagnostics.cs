@@ -185,10 +185,10 @@ internal static class RunDiagnostics
     // The journal's hash is whatever someone wrote there: it may be shorter than a prefix.
     private static string Prefix(string hash) => hash.Length > 12 ? hash[..12] + "..." : hash;
 
-    public static Diagnostic BlockedByLocks(string path, int line, int column, string fileName, int attempts, TimeSpan spent, string lockTimeout, string waitedFor, IReadOnlyList<string> blockers) =>
+    public static Diagnostic BlockedByLocks(string path, int line, int column, string notDone, int attempts, TimeSpan spent, string lockTimeout, string waitedFor, IReadOnlyList<string> blockers) =>
         DiagnosticCatalog.BlockedByLocks.At(path, line, column,
-            $"{fileName} was not applied: {attempts} attempt(s) in {spent.TotalSeconds:0} s each gave up after lock_timeout ({lockTimeout}) waiting for {waitedFor}, so the bot's queries never queued behind it for longer. Each time its transaction was rolled back whole: nothing of it is applied. {(blockers.Count == 0 ? "No session holds a lock on those tables now (the blocker has ended)." : "Blocked by: " + string.Join("; ", blockers) + ".")}",
-            "End or wait out the blocking session (an idle-in-transaction worker: fix the code that leaves its transaction open; as a last resort SELECT pg_terminate_backend(pid)), then run up again. More patience: -p:MigrationsLockRetries / --lock-retries and --lock-retry-budget; a longer wait for this migration alone: -- streambot:lock-timeout 10s in its header.");
+            $"{notDone}: {attempts} attempt(s) in {spent.TotalSeconds:0} s each gave up after lock_timeout ({lockTimeout}) waiting for {waitedFor}, so the bot's queries never queued behind it for longer. Each time its transaction was rolled back whole: nothing of it took effect. {(blockers.Count == 0 ? "No session holds a lock on those tables now (the blocker has ended)." : "Blocked by: " + string.Join("; ", blockers) + ".")}",
+            "End or wait out the blocking session (an idle-in-transaction worker: fix the code that leaves its transaction open; as a last resort SELECT pg_terminate_backend(pid)), then run the command again. More patience: -p:MigrationsLockRetries / --lock-retries and --lock-retry-budget; a longer wait for this migration alone: -- streambot:lock-timeout 10s in its header.");
 
     public static Diagnostic BlockersPresent(string path, string fileName, string tables, IReadOnlyList<string> blockers) =>
         DiagnosticCatalog.BlockersPresent.AtFile(path,

@@ -67,6 +67,28 @@ public sealed class LockPolicyTests(TestPostgres postgres, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_rollback_waits_for_locks_as_a_migration_does()
+    {
+        using var s = Scenario("unused", applyChange: false);
+        s.Folder.AddMigration("0001_add_note", "ALTER TABLE users ADD COLUMN note text;\n", "ALTER TABLE users DROP COLUMN note;",
+            "SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'note';");
+        await Runner(s, Quick).UpAsync();
+        await using var blocker = await Blocker.HoldAsync(s, "bot-worker", "SELECT count(*) FROM users");
+
+        var d = await DatabaseScenario.FailsWith("SBM4032", () => Runner(s, Quick with { MaxAttempts = 2 }).DownAsync(null));
+        Assert.Equal(s.Folder.ReadmePath, d.File);
+        Assert.StartsWith("The rollback of 0001_add_note was not run: 2 attempt(s)", d.Message, StringComparison.Ordinal);
+        Assert.Contains($"pid {blocker.Pid} (user postgres, application_name 'bot-worker'", d.Message, StringComparison.Ordinal);
+        Assert.Equal(2L, s.JournalCount());
+
+        var release = Task.Delay(1000).ContinueWith(_ => blocker.ReleaseAsync()).Unwrap();
+        Assert.Equal(1, await Runner(s, Quick).DownAsync(null));
+        await release;
+        Assert.Contains(s.Log.Lines, l => l.StartsWith("  rollback of 0001_add_note line ", StringComparison.Ordinal) && l.Contains("ACCESS EXCLUSIVE on users", StringComparison.Ordinal));
+        Assert.Equal(1L, s.JournalCount());
+    }
+
+    [Fact]
     public async Task A_files_own_lock_timeout_overrides_the_runs()
     {
         using var s = Scenario("-- streambot:lock-timeout 8s\nALTER TABLE users ADD COLUMN note text;\n");
