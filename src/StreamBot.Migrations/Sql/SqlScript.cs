@@ -79,7 +79,8 @@ public sealed class SqlScript
         var text = GetText(token);
         return token.Kind != SqlTokenKind.QuotedIdentifier ? text.ToLowerInvariant()
             : text.StartsWith("U&", StringComparison.OrdinalIgnoreCase) ? text
-            : text[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal);
+            : text.Length >= 2 && text[^1] == '"' ? text[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal)
+            : text[1..]; // an unterminated name (the lexer reports it): what there is of it
     }
 
     /// <summary>Whether the token is the key word or identifier <paramref name="word"/> (ASCII, any case).</summary>

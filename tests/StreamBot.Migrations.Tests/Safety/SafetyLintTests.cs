@@ -254,3 +254,50 @@ public sealed class SafetyLintTests
         return report.Diagnostics.Where(d => d.Code.StartsWith("SBM6", StringComparison.Ordinal)).ToList();
     }
 }
+
+public sealed class SafetyRulesRobustnessTests
+{
+    public static TheoryData<string, string, string[]> Inputs => Sql.SplitterCases.All;
+
+    /// <summary>The lint runs in every build: no statement may make it throw, however odd or truncated.</summary>
+    [Theory]
+    [MemberData(nameof(Inputs))]
+    public void Every_splitter_case_and_each_of_its_prefixes_is_classified_without_throwing(string name, string sql, string[] _)
+    {
+        for (var length = 0; length <= sql.Length; length += Math.Max(1, sql.Length / 40))
+        {
+            var script = StreamBot.Migrations.Sql.SqlSplitter.Split(sql[..length]);
+            var locks = LockClassifier.Of(script);
+            Assert.True(locks.Count == script.Statements.Count, name);
+        }
+    }
+
+    [Theory]
+    [InlineData("ALTER TABLE")]
+    [InlineData("ALTER TABLE users ADD")]
+    [InlineData("ALTER TABLE users ADD CONSTRAINT")]
+    [InlineData("ALTER TABLE users ALTER COLUMN")]
+    [InlineData("ALTER TABLE users ALTER COLUMN a TYPE")]
+    [InlineData("ALTER TABLE users RENAME")]
+    [InlineData("ALTER TABLE users DROP")]
+    [InlineData("ALTER TABLE users VALIDATE CONSTRAINT")]
+    [InlineData("ALTER TYPE mood ADD VALUE")]
+    [InlineData("CREATE INDEX ON")]
+    [InlineData("CREATE TABLE t (")]
+    [InlineData("CREATE TABLE t (a")]
+    [InlineData("CREATE TABLE t (CONSTRAINT c CHECK (")]
+    [InlineData("UPDATE")]
+    [InlineData("DELETE FROM")]
+    [InlineData("VACUUM (")]
+    [InlineData("REINDEX")]
+    [InlineData("DROP TABLE")]
+    [InlineData("TRUNCATE")]
+    [InlineData("CLUSTER")]
+    [InlineData("CREATE TRIGGER t ON")]
+    [InlineData("ALTER TABLE users ADD COLUMN a int DEFAULT")]
+    public void A_truncated_statement_is_classified_without_throwing(string sql)
+    {
+        var script = StreamBot.Migrations.Sql.SqlSplitter.Split(sql + ";\n");
+        Assert.Single(LockClassifier.Of(script));
+    }
+}
