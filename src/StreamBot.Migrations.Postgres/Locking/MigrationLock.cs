@@ -120,7 +120,7 @@ internal static class MigrationLock
         }
     }
 
-    private static async Task<bool> TryAdvisoryAsync(NpgsqlConnection connection, int backendPid, ConnectionSettings settings)
+    internal static async Task<bool> TryAdvisoryAsync(NpgsqlConnection connection, int backendPid, ConnectionSettings settings)
     {
         await using var command = Database.Command(connection, "SELECT pg_try_advisory_lock($1)", AdvisoryKey);
         if (!(bool)(await command.ExecuteScalarAsync().ConfigureAwait(false))!)

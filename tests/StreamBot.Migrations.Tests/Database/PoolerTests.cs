@@ -1,4 +1,5 @@
 using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Tests.Support;
 
@@ -45,6 +46,33 @@ public sealed class PoolerTests(TestPostgres postgres) : IClassFixture<TestPostg
         Assert.Equal(30L, s.JournalCount());
         Assert.Equal(0L, s.Scalar<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"));
         Assert.Equal(0L, s.Scalar<long>("SELECT count(*) FROM migration_lock"));
+    }
+
+    [Fact]
+    public async Task A_statement_mode_pooler_is_refused_too()
+    {
+        using var s = new DatabaseScenario(postgres, Thirty());
+        using var bouncer = PgBouncer.Start(postgres.ServerUrl, "statement");
+        var d = await DatabaseScenario.FailsWith("SBM4034", () => new MigrationRunner(s.Options() with { Connection = Settings(bouncer.Url(s.Url)) }, s.Log).UpAsync());
+        Assert.Contains("refused a transaction block", d.Message, StringComparison.Ordinal);
+        Assert.False(s.TableExists("drizzle_migrations"));
+    }
+
+    [Fact]
+    public async Task A_lock_taken_in_the_wrong_pooled_session_is_given_back()
+    {
+        // The check before the lock normally stops a transaction-mode pooler; this exercises what stands behind it.
+        // The lock attempt is told it should be in a session it is not in (as when a pooler moved it), so it must
+        // find the pooled session that holds the lock and give it back, through the pooler.
+        using var s = new DatabaseScenario(postgres, Thirty());
+        using var bouncer = PgBouncer.Start(postgres.ServerUrl, "transaction");
+        var pooled = Settings(bouncer.Url(s.Url));
+        await using var connection = await Postgres.Connection.Database.OpenAsync(pooled, "lock");
+        var notThisSession = await Postgres.Connection.Database.BackendPidAsync(connection) + 1_000_000;
+        var e = await Assert.ThrowsAsync<Postgres.MigrationException>(() => MigrationLock.TryAdvisoryAsync(connection, notThisSession, pooled));
+        Assert.Equal("SBM4034", e.Diagnostic.Code);
+        Assert.Contains("was not there for the next transaction", e.Diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, s.Scalar<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"));
     }
 
     private static ConnectionSettings Settings(string url) =>
