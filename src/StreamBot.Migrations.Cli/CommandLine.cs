@@ -17,6 +17,9 @@ internal static class CommandLine
           streambot-migrate adopt [options]         record what drizzle-orm's migrator applied, running nothing
           streambot-migrate baseline --to NNNN [options]
                                                     record 0000..NNNN as applied once their objects are found
+          streambot-migrate rehearse [--from-backup FILE] [--format text|json|markdown]
+                                                    on a scratch database: apply, roll back, compare
+                                                    schemas, apply again; with each statement's locks
           streambot-migrate validate [DIR] [--lint-from NNNN] [--postgres-version N]
                                                     check DIR (default: ./migrations) without a database,
                                                     safety lint included
@@ -28,7 +31,7 @@ internal static class CommandLine
           --connection CS            postgres:// URI, libpq key=value or Npgsql keywords (default:
                                      $DATABASE_URL; prefer the variable: command lines and build
                                      logs are visible to others)
-          --format text|json         status output
+          --format text|json         status output (rehearse: also markdown)
           --dry-run                  print the plan, change nothing
           --no-backup                skip the pg_dump backup (warns)
           --backup-dir DIR           where backups go (default: ./backups)
@@ -53,6 +56,7 @@ internal static class CommandLine
           --force                    down: allow a "Not recommended" rollback (removes the journal row only);
                                      baseline: record even with objects missing (warns)
           --to NNNN                  baseline: the last migration to record (number or name)
+          --from-backup FILE         rehearse: restore this backup of up's into the scratch database first
           --verbose                  with an unexpected error (SBM9003), print its stack trace too
 
         Every option takes its value as --name VALUE or --name=VALUE; an unknown option is an error.
@@ -73,7 +77,7 @@ internal static class CommandLine
         return args[0] switch
         {
             "validate" => ValidateCommand.Run(rest, stdout, stderr),
-            "status" or "up" or "down" or "adopt" or "baseline" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
+            "status" or "up" or "down" or "adopt" or "baseline" or "rehearse" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
             "inspect" => InspectCommand.Run(rest, stdout, stderr),
             _ => UsageError(stderr, $"unknown command '{args[0]}'."),
         };

@@ -3,6 +3,7 @@ using StreamBot.Migrations.Postgres;
 using StreamBot.Migrations.Postgres.Backup;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Postgres.Rehearsal;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Diagnostics;
 
@@ -17,6 +18,16 @@ internal static class DatabaseCommand
         if (options is null)
         {
             return CommandLine.UsageError(stderr, error!);
+        }
+
+        if (options.Format == "markdown" && command != "rehearse")
+        {
+            return CommandLine.UsageError(stderr, $"--format markdown is for rehearse; {command} takes text or json.");
+        }
+
+        if (options.FromBackup is not null && command != "rehearse")
+        {
+            return CommandLine.UsageError(stderr, $"--from-backup is for rehearse; {command} does not restore backups.");
         }
 
         if (options.Positional.Count > (command == "down" ? 1 : 0))
@@ -68,6 +79,15 @@ internal static class DatabaseCommand
                     break;
                 case "adopt":
                     runner.AdoptAsync().GetAwaiter().GetResult();
+                    break;
+                case "rehearse":
+                    var rehearsal = new MigrationRehearsal(runOptions, log, interrupts?.Token ?? CancellationToken.None).RunAsync(options.FromBackup).GetAwaiter().GetResult();
+                    RehearsalWriter.Write(rehearsal, options.Format, stdout);
+                    foreach (var diagnostic in rehearsal.Diagnostics)
+                    {
+                        log.Report(diagnostic);
+                    }
+
                     break;
                 case "baseline":
                     if (options.BaselineTo is not { } to)
@@ -123,6 +143,7 @@ internal static class DatabaseCommand
         "down" => "Rollbacks reported as done stay done; nothing else was rolled back.",
         "adopt" => "adopt records all or nothing: nothing was adopted.",
         "baseline" => "baseline records all or nothing: nothing was recorded.",
+        "rehearse" => "rehearse changes only its scratch database, which is dropped.",
         _ => "status changes nothing.",
     };
 }

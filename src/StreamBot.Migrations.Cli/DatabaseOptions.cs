@@ -29,8 +29,11 @@ internal sealed class DatabaseOptions
     {
         "--dir", "--connection", "--format", "--backup-dir", "--backup-prefix", "--journal-table", "--lock-timeout",
         "--stale-lock-timeout", "--resume-from", "--to", "--statement-lock-timeout", "--statement-timeout", "--concurrent-lock-timeout",
-        "--lock-retries", "--lock-retry-budget",
+        "--lock-retries", "--lock-retry-budget", "--from-backup",
     };
+
+    /// <summary>rehearse: restore this backup into the scratch database first.</summary>
+    public string? FromBackup { get; private set; }
 
     /// <summary>lock_timeout, statement_timeout and the retries of migrations that meet a blocker.</summary>
     public LockPolicy Locking { get; private set; } = new();
@@ -75,6 +78,7 @@ internal sealed class DatabaseOptions
                     case "--lock-timeout": options.LockTimeout = Seconds(); break;
                     case "--stale-lock-timeout": options.StaleLockTimeout = Seconds(); break;
                     case "--to": options.BaselineTo = value; break;
+                    case "--from-backup": options.FromBackup = value; break;
                     case "--statement-lock-timeout":
                         options.Locking = options.Locking with { LockTimeout = Seconds() > TimeSpan.Zero ? Seconds() : throw new FormatException("--statement-lock-timeout takes a number of seconds above 0: a migration must not queue the bot's queries without limit.") };
                         break;
@@ -103,9 +107,9 @@ internal sealed class DatabaseOptions
             return null;
         }
 
-        if (options.Format is not ("text" or "json"))
+        if (options.Format is not ("text" or "json" or "markdown"))
         {
-            error = "--format takes text or json.";
+            error = "--format takes text, json or markdown (markdown: rehearse only).";
             return null;
         }
 

@@ -35,6 +35,11 @@ internal static class StatusWriter
             Line(output, $"Would block a pending migration: {blocker} (see SBM4033)");
         }
 
+        foreach (var change in report.Drift ?? [])
+        {
+            Line(output, $"Changed outside the migrations: {change} (see SBM4035)");
+        }
+
         if (report.Drizzle is { } drizzle)
         {
             Line(output, $"drizzle-orm journal {drizzle.Table} ({drizzle.Match.Files.Count(f => f.State == DrizzleFileState.Applied)} of {drizzle.Match.Files.Count} file(s) applied there):");
@@ -106,6 +111,26 @@ internal static class StatusWriter
             }
 
             json.WriteEndArray();
+            if (report.Drift is { } drift)
+            {
+                json.WriteStartArray("drift");
+                foreach (var change in drift)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("kind", change.Kind.ToString().ToLowerInvariant());
+                    json.WriteString("object", change.Name);
+                    if (change.Before is { } before) json.WriteString("before", before); else json.WriteNull("before");
+                    if (change.After is { } after) json.WriteString("after", after); else json.WriteNull("after");
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteNull("drift");
+            }
+
             json.WriteStartArray("blockers");
             foreach (var blocker in report.Blockers)
             {

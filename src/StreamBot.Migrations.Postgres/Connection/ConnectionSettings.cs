@@ -33,6 +33,10 @@ public sealed class ConnectionSettings
         _npgsqlOnly = npgsqlOnly;
     }
 
+    /// <summary>The same server, role and options, another database (a rehearsal's scratch database).</summary>
+    public ConnectionSettings WithDatabase(string database) =>
+        new(new Dictionary<string, string>(_libpq) { [LibpqKeyword.DatabaseName.Name] = database }, _npgsqlOnly);
+
     /// <summary>Host name, IP address, or the directory of a Unix socket.</summary>
     public string Host => _libpq[LibpqKeyword.Host.Name];
 

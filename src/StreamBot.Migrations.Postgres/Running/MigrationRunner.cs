@@ -5,6 +5,7 @@ using StreamBot.Migrations.Postgres.Backup;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Postgres.Schema;
 using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Diagnostics;
@@ -52,10 +53,33 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
             .SelectMany(m => LockClassifier.Of(m.Script).SelectMany(l => l)).Where(l => l.Mode.BlocksWrites()).Select(l => l.Table).Distinct().ToList();
         return new StatusReport(options.Connection.Describe(), plan.Entries, holder)
         {
+            Drift = await DriftAsync(connection, plan.Entries).ConfigureAwait(false),
             InvalidIndexes = invalid,
             Blockers = await BlockingSessions.FindAsync(connection, strong, [], onlyLingering: true, options.Locking.LockTimeout).ConfigureAwait(false),
             Drizzle = RunPlanner.Drizzle(folder, drizzle) is { } match ? (drizzle!.Value.Table, match) : null,
         };
+    }
+
+    /// <summary>
+    /// The live schema against the snapshot recorded after the last applied migration: what changed outside the
+    /// migrations (warning SBM4035), or null when no snapshot was recorded for it.
+    /// </summary>
+    private async Task<IReadOnlyList<StreamBot.Migrations.Schema.SchemaChange>?> DriftAsync(NpgsqlConnection connection, IReadOnlyList<StatusEntry> entries)
+    {
+        if (entries.LastOrDefault(e => e.State == MigrationState.Applied) is not { } last
+            || await new SchemaFingerprints(_journal.TableName).ReadAsync(connection, last.Name).ConfigureAwait(false) is not { } recorded)
+        {
+            return null;
+        }
+
+        var live = await SchemaReader.ReadAsync(connection, SchemaReader.ToolTables(options.JournalTable)).ConfigureAwait(false);
+        var drift = StreamBot.Migrations.Schema.SchemaDiff.Compare(recorded, live);
+        if (drift.Count > 0)
+        {
+            log.Report(RehearsalDiagnostics.SchemaDrift(_journal.TableName.ToString(), last.Name, drift.Select(d => d.ToString()).ToList()));
+        }
+
+        return drift;
     }
 
     // What the run is doing, for the line that says where an interrupted run stopped.
@@ -150,23 +174,35 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
         var applier = new MigrationApplier(connection, await Database.BackendPidAsync(connection).ConfigureAwait(false), _journal, _progress, lease, options, log, cancellation);
         var done = new List<(string Name, TimeSpan Took)>();
         await Durability.CommitDurablyAsync(connection).ConfigureAwait(false);
-        foreach (var migration in plan.Pending)
+        string? lastApplied = null;
+        try
         {
-            try
+            foreach (var migration in plan.Pending)
             {
-                _stage = $"before {migration.File.FileName} started";
-                if (cancellation.IsCancellationRequested)
+                try
                 {
-                    throw Interrupted("up", done.Count == 0 ? "nothing was applied" : $"{migration.File.FileName} and the ones after it are still pending");
-                }
+                    _stage = $"before {migration.File.FileName} started";
+                    if (cancellation.IsCancellationRequested)
+                    {
+                        throw Interrupted("up", done.Count == 0 ? "nothing was applied" : $"{migration.File.FileName} and the ones after it are still pending");
+                    }
 
-                var from = plan.Resume is { } r && r.Migration == migration ? r.Index : (int?)null;
-                done.Add((migration.File.FileName, await applier.ApplyAsync(migration, from).ConfigureAwait(false)));
+                    var from = plan.Resume is { } r && r.Migration == migration ? r.Index : (int?)null;
+                    done.Add((migration.File.FileName, await applier.ApplyAsync(migration, from).ConfigureAwait(false)));
+                    lastApplied = migration.Name;
+                }
+                catch (MigrationException) when (done.Count > 0)
+                {
+                    log.Info($"Applied before the failure (these stay applied): {string.Join(", ", done.Select(d => d.Name))}.");
+                    throw;
+                }
             }
-            catch (MigrationException) when (done.Count > 0)
+        }
+        finally
+        {
+            if (lastApplied is not null)
             {
-                log.Info($"Applied before the failure (these stay applied): {string.Join(", ", done.Select(d => d.Name))}.");
-                throw;
+                await RecordSchemaAsync(connection, lastApplied).ConfigureAwait(false);
             }
         }
 
@@ -233,9 +269,35 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
             rolledBack.Add(migration.Name);
         }
 
+        if ((await _journal.ReadAsync(connection).ConfigureAwait(false)).Select(r => r.Name).Order(StringComparer.Ordinal).LastOrDefault() is { } nowLast)
+        {
+            await RecordSchemaAsync(connection, nowLast).ConfigureAwait(false);
+        }
+
         log.Info($"Rolled back {loaded.Count} migration(s): {string.Join(", ", loaded.Select(m => m.Name))}.");
         log.Info(backup is null ? "No backup was taken (disabled)." : $"Backup taken before the rollback: {backup}");
         return loaded.Count;
+    }
+
+    /// <summary>
+    /// Records the schema as the migrations left it, for status's drift check: once per run, after its last applied
+    /// migration (a snapshot per migration would cost a catalog read each). Best effort: a failure here changes nothing
+    /// that was applied, so it is a line in the log, not an error.
+    /// </summary>
+    private async Task RecordSchemaAsync(NpgsqlConnection connection, string lastApplied)
+    {
+        try
+        {
+            var snapshot = await SchemaReader.ReadAsync(connection, SchemaReader.ToolTables(options.JournalTable)).ConfigureAwait(false);
+            if (!await new SchemaFingerprints(_journal.TableName).RecordAsync(connection, lastApplied, snapshot).ConfigureAwait(false))
+            {
+                log.Info($"The schema fingerprint was not recorded (this role may not create {_journal.TableName}_schema); status cannot check for drift.");
+            }
+        }
+        catch (NpgsqlException e)
+        {
+            log.Info($"The schema fingerprint was not recorded ({ConnectionFailure.Reason(e)}); status cannot check for drift until the next run records it.");
+        }
     }
 
     // What the dry run says a migration will lock, from the same reading of its SQL as the safety lint.
@@ -353,6 +415,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
             await transaction.CommitAsync(cancellation).ConfigureAwait(false);
         }
 
+        await RecordSchemaAsync(connection, plan.Targets[^1].Migration.Name).ConfigureAwait(false);
         log.Info($"Adopted {plan.Targets.Count} migration(s) drizzle-orm applied ({drizzle.Table}) into this tool's journal {folder.Journal}; none was run: {string.Join(", ", plan.Targets.Select(t => t.Migration.Name))}.");
         return plan.Targets.Count;
     }
@@ -445,6 +508,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
             await transaction.CommitAsync(cancellation).ConfigureAwait(false);
         }
 
+        await RecordSchemaAsync(connection, range[^1].Name).ConfigureAwait(false);
         log.Info($"Baselined {range.Count} migration(s), {range[0].Name} to {range[^1].Name}: recorded as applied in {folder.Journal} without running them, after finding the {objects.Count - missing.Count} of {objects.Count} object(s) they create in the database.");
         return range.Count;
     }

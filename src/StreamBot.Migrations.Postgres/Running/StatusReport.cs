@@ -16,6 +16,12 @@ public sealed record StatusReport(string Database, IReadOnlyList<StatusEntry> Mi
     public IReadOnlyList<string> InvalidIndexes { get; init; } = [];
 
     /// <summary>
+    /// Objects added, removed or changed since the schema was recorded after the last applied migration; null when no
+    /// record exists for it (recorded at the end of every up, down, adopt and baseline).
+    /// </summary>
+    public IReadOnlyList<StreamBot.Migrations.Schema.SchemaChange>? Drift { get; init; }
+
+    /// <summary>
     /// Sessions in a long or idle transaction that hold locks on tables a pending migration locks strongly (SHARE or
     /// stronger): who would make it wait.
     /// </summary>

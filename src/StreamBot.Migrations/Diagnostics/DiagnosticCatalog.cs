@@ -3,7 +3,7 @@ namespace StreamBot.Migrations.Diagnostics;
 /// <summary>
 /// Every diagnostic the package can report. Codes are stable once released: a retired code is never reused.
 /// 0xxx: the command line; 1xxx: the folder and file names; 2xxx: SQL inside a file; 3xxx: README rollback documentation;
-/// 4xxx: the database (connection, lock, journal, apply, rollback); 5xxx: backups; 6xxx: migration safety (locks, rewrites, the lint's own comments); 9xxx: build integration.
+/// 4xxx: the database (connection, lock, journal, apply, rollback); 5xxx: backups; 6xxx: migration safety (locks, rewrites, the lint's own comments); 7xxx: rehearsal; 9xxx: build integration.
 /// </summary>
 internal static class DiagnosticCatalog
 {
@@ -90,6 +90,7 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor BlockedByLocks = new("SBM4032", E, "Migration kept meeting a lock held by other sessions");
     public static readonly DiagnosticDescriptor BlockersPresent = new("SBM4033", W, "Sessions hold locks a migration needs");
     public static readonly DiagnosticDescriptor PooledConnection = new("SBM4034", E, "The connection goes through a transaction-mode pooler");
+    public static readonly DiagnosticDescriptor SchemaDrift = new("SBM4035", W, "The schema changed outside the migrations");
 
     public static readonly DiagnosticDescriptor PgDumpMissing = new("SBM5001", E, "pg_dump not found");
     public static readonly DiagnosticDescriptor PgDumpTooOld = new("SBM5002", E, "pg_dump is older than the server");
@@ -116,6 +117,14 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor DirectiveInvalid = new("SBM6103", E, "Malformed -- streambot: comment");
     public static readonly DiagnosticDescriptor LintSettingInvalid = new("SBM6104", E, "Safety lint setting is invalid");
 
+    public static readonly DiagnosticDescriptor RollbackLeavesDifference = new("SBM7001", E, "Rehearsal: the rollback does not restore the schema");
+    public static readonly DiagnosticDescriptor ReapplyDiffers = new("SBM7002", E, "Rehearsal: applying again after the rollback gives another schema");
+    public static readonly DiagnosticDescriptor RehearsalApplyFailed = new("SBM7003", E, "Rehearsal: the migration failed");
+    public static readonly DiagnosticDescriptor RehearsalRollbackFailed = new("SBM7004", E, "Rehearsal: the rollback failed");
+    public static readonly DiagnosticDescriptor TracedStrongLock = new("SBM7005", W, "Rehearsal: a statement locked a pre-existing table against writes");
+    public static readonly DiagnosticDescriptor TracedRewrite = new("SBM7006", W, "Rehearsal: a statement rewrote a pre-existing table or index");
+    public static readonly DiagnosticDescriptor ScratchUnavailable = new("SBM7007", E, "Rehearsal: no scratch database could be made");
+
     public static readonly DiagnosticDescriptor UnsupportedMSBuild = new("SBM9001", W, "Validation skipped under .NET Framework MSBuild");
     // Raised by the package's .targets, listed here so that every code has one home.
     public static readonly DiagnosticDescriptor CliFailedSilently = new("SBM9002", E, "streambot-migrate exited with an error it did not report");
@@ -135,11 +144,12 @@ internal static class DiagnosticCatalog
         PartiallyApplied, JournalUnusable, RollbackNotRecommended, VerifyFailed, RollbackFailed, NotApplied, InvalidFolder,
         OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
         InvalidIndex, ConnectionLost, ReadOnlyServer, ForeignJournal, Cancelled, AppliedByDrizzle, AdoptionRefused, BaselineObjectMissing, BaselineRefused,
-        BlockedByLocks, BlockersPresent, PooledConnection,
+        BlockedByLocks, BlockersPresent, PooledConnection, SchemaDrift,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
         IndexNotConcurrent, ConstraintNotValidMissing, ValidatedInSameTransaction, UniqueWithoutIndex, ColumnTypeRewrite, SetNotNullScans,
         VolatileDefault, Rename, DestructiveWithoutHighRisk, TableRewriteCommand, UnboundedDataChange, ConcurrentlyMixed, EnumValueUsedTooSoon,
         SuppressionWithoutReason, SuppressionUnused, DirectiveInvalid, LintSettingInvalid,
+        RollbackLeavesDifference, ReapplyDiffers, RehearsalApplyFailed, RehearsalRollbackFailed, TracedStrongLock, TracedRewrite, ScratchUnavailable,
         UnsupportedMSBuild, CliFailedSilently, UnexpectedError,
     ];
 }

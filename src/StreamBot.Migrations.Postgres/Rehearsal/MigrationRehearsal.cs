@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using Npgsql;
+using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Planning;
+using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Postgres.Journal;
+using StreamBot.Migrations.Postgres.Running;
+using StreamBot.Migrations.Postgres.Schema;
+using StreamBot.Migrations.Safety;
+using StreamBot.Migrations.Schema;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Postgres.Rehearsal;
+
+/// <summary>
+/// Proves every migration's rollback before production needs it. On a scratch database, for each migration in order:
+/// snapshot the schema, apply it (tracing its locks, rewrites and scans), snapshot, run its README rollback with the
+/// verify queries, snapshot and compare with the schema before it, then apply it again and compare with the first
+/// "after". The scratch database is dropped at the end, whatever happened.
+/// </summary>
+public sealed class MigrationRehearsal(RunOptions options, IRunLog log, CancellationToken cancellation = default)
+{
+    /// <summary>Rehearses the folder; with <paramref name="fromBackup"/>, on a restored copy of that backup first.</summary>
+    public async Task<RehearsalReport> RunAsync(string? fromBackup = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var report = MigrationsValidator.Validate(options.Directory, keepScripts: true, lint: LintOptions.Default);
+        if (report.HasErrors)
+        {
+            foreach (var error in report.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                log.Report(error);
+            }
+
+            throw new MigrationException(RunDiagnostics.InvalidFolder(report.Directory, report.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error)));
+        }
+
+        var lint = report.Diagnostics.Where(d => d.Code.StartsWith("SBM60", StringComparison.Ordinal))
+            .GroupBy(d => (d.File, d.Line)).ToDictionary(g => g.Key, g => string.Join(", ", g.Select(d => d.Code).Distinct()));
+        var diagnostics = new List<Diagnostic>();
+        var rehearsed = new List<RehearsedMigration>();
+        await using var scratch = await ScratchDatabase.CreateAsync(options.Connection, cancellation).ConfigureAwait(false);
+        log.Info($"Rehearsing {report.Validated.Count} migration(s) on the scratch database {scratch.Name} ({options.Connection.Describe()}).");
+        if (fromBackup is not null)
+        {
+            await BackupRestore.RestoreAsync(scratch.Settings, fromBackup, cancellation).ConfigureAwait(false);
+            log.Info($"Restored {Path.GetFileName(fromBackup)} into it.");
+        }
+
+        await using var connection = await Database.OpenAsync(scratch.Settings, "rehearsal", cancellation).ConfigureAwait(false);
+        var applied = fromBackup is null ? [] : await AppliedAsync(connection).ConfigureAwait(false);
+        var tools = SchemaReader.ToolTables(options.JournalTable);
+        var stopped = false;
+        foreach (var migration in report.Validated)
+        {
+            if (applied.Contains(migration.Name))
+            {
+                rehearsed.Add(new RehearsedMigration(migration.Name, RehearsalOutcome.AlreadyApplied, 0, 0, [], []));
+                continue;
+            }
+
+            if (stopped)
+            {
+                rehearsed.Add(new RehearsedMigration(migration.Name, RehearsalOutcome.NotReached, 0, 0, [], []));
+                continue;
+            }
+
+            var (result, stop) = await RehearseAsync(connection, migration, tools, lint, diagnostics).ConfigureAwait(false);
+            rehearsed.Add(result);
+            stopped = stop;
+        }
+
+        return new RehearsalReport($"{scratch.Name} on {options.Connection.Describe()}", rehearsed, diagnostics, clock.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>The report's line for one migration.</summary>
+    public static string Summary(RehearsedMigration m) => m.Outcome switch
+    {
+        RehearsalOutcome.Passed => $"{m.Name}: passed (apply {m.ApplyMs:0} ms, rollback {m.RollbackMs:0} ms, schema restored, applied again identically)",
+        RehearsalOutcome.RollbackSkipped => $"{m.Name}: applied in {m.ApplyMs:0} ms; rollback not rehearsed (README: not recommended)",
+        RehearsalOutcome.AlreadyApplied => $"{m.Name}: already applied in the restored backup",
+        RehearsalOutcome.NotReached => $"{m.Name}: not rehearsed (an earlier migration failed)",
+        _ => $"{m.Name}: FAILED{(m.Differences.Count > 0 ? ": " + string.Join("; ", m.Differences) : string.Empty)}",
+    };
+
+    private async Task<(RehearsedMigration Result, bool Stop)> RehearseAsync(NpgsqlConnection connection, ValidatedMigration migration,
+        IReadOnlyCollection<string> tools, Dictionary<(string, int), string> lint, List<Diagnostic> diagnostics)
+    {
+        var file = migration.File;
+        var before = await SchemaReader.ReadAsync(connection, tools).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<TracedStatement> trace;
+        try
+        {
+            trace = await TracedApply.RunAsync(connection, migration, cancellation).ConfigureAwait(false);
+        }
+        catch (MigrationException e)
+        {
+            diagnostics.Add(e.Diagnostic);
+            return (new RehearsedMigration(migration.Name, RehearsalOutcome.Failed, clock.Elapsed.TotalMilliseconds, 0, [], []), true);
+        }
+
+        var applyMs = clock.Elapsed.TotalMilliseconds;
+        foreach (var statement in trace)
+        {
+            var statementAt = migration.Script.Statements.First(s => s.Line == statement.Line);
+            foreach (var (taken, heldMs) in statement.Locks.Where(l => l.Lock.Mode.BlocksWrites()))
+            {
+                diagnostics.Add(RehearsalDiagnostics.TracedStrongLock(file.FullPath, statement.Line, statementAt.Column, file.FileName, taken.Table, taken.Mode.Describe(), heldMs,
+                    lint.GetValueOrDefault((file.FullPath, statement.Line)), statement.Scanned.Contains(taken.Table) || statement.Rewritten.Contains(taken.Table)));
+            }
+
+            foreach (var relation in statement.Rewritten)
+            {
+                diagnostics.Add(RehearsalDiagnostics.TracedRewrite(file.FullPath, statement.Line, statementAt.Column, file.FileName, relation));
+            }
+        }
+
+        var after = await SchemaReader.ReadAsync(connection, tools).ConfigureAwait(false);
+        if (migration.Doc is not { IsRollbackNotRecommended: false } doc)
+        {
+            return (new RehearsedMigration(migration.Name, RehearsalOutcome.RollbackSkipped, applyMs, 0, trace, []), false);
+        }
+
+        clock.Restart();
+        var readme = Path.Combine(options.Directory, Discovery.MigrationDiscovery.ReadmeFileName);
+        if (await RollBackAsync(connection, migration, readme) is { } failed)
+        {
+            diagnostics.Add(failed);
+            return (new RehearsedMigration(migration.Name, RehearsalOutcome.Failed, applyMs, clock.Elapsed.TotalMilliseconds, trace, []), false);
+        }
+
+        var rollbackMs = clock.Elapsed.TotalMilliseconds;
+        var restored = await SchemaReader.ReadAsync(connection, tools).ConfigureAwait(false);
+        var left = SchemaDiff.Compare(before, restored);
+        if (left.Count > 0)
+        {
+            diagnostics.Add(RehearsalDiagnostics.RollbackLeavesDifference(Path.GetFullPath(readme), doc.Statements[0].Line, migration.Name, left.Select(Leftover).ToList()));
+        }
+
+        try
+        {
+            await TracedApply.RunAsync(connection, migration, cancellation).ConfigureAwait(false);
+        }
+        catch (MigrationException e)
+        {
+            diagnostics.Add(e.Diagnostic);
+            return (new RehearsedMigration(migration.Name, RehearsalOutcome.Failed, applyMs, rollbackMs, trace, left), true);
+        }
+
+        var again = SchemaDiff.Compare(after, await SchemaReader.ReadAsync(connection, tools).ConfigureAwait(false));
+        if (again.Count > 0)
+        {
+            diagnostics.Add(RehearsalDiagnostics.ReapplyDiffers(file.FullPath, file.FileName, again.Select(c => c.ToString()).ToList()));
+        }
+
+        var outcome = left.Count == 0 && again.Count == 0 ? RehearsalOutcome.Passed : RehearsalOutcome.Failed;
+        return (new RehearsedMigration(migration.Name, outcome, applyMs, rollbackMs, trace, [.. left, .. again]), false);
+    }
+
+    private static string Leftover(SchemaChange change) => change.Kind switch
+    {
+        SchemaChangeKind.Added => $"leaves {change.Name}",
+        SchemaChangeKind.Removed => $"does not restore {change.Name}",
+        _ => $"leaves {change.Name} changed ({change.Before} -> {change.After})",
+    };
+
+    /// <summary>Runs the README rollback and its verify queries in one transaction; the diagnostic when it fails.</summary>
+    private async Task<Diagnostic?> RollBackAsync(NpgsqlConnection connection, ValidatedMigration migration, string readme)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellation).ConfigureAwait(false);
+        foreach (var statement in migration.Doc!.Statements)
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(statement.Text, connection, transaction);
+                if (statement.IsVerifyQuery)
+                {
+                    var rows = 0;
+                    await using (var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false))
+                    {
+                        while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
+                        {
+                            rows++;
+                        }
+                    }
+
+                    if (rows != statement.ExpectedRows)
+                    {
+                        return RehearsalDiagnostics.RollbackFailed(Path.GetFullPath(readme), statement.Line, statement.Column, migration.Name,
+                            $"its verify query returned {rows} row(s), the README expects {statement.ExpectedRows}");
+                    }
+                }
+                else
+                {
+                    await command.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+                }
+            }
+            catch (PostgresException e)
+            {
+                return RehearsalDiagnostics.RollbackFailed(Path.GetFullPath(readme), statement.Line, statement.Column, migration.Name, $"{e.MessageText} (SQLSTATE {e.SqlState})");
+            }
+        }
+
+        await transaction.CommitAsync(cancellation).ConfigureAwait(false);
+        return null;
+    }
+
+    private async Task<HashSet<string>> AppliedAsync(NpgsqlConnection connection)
+    {
+        var journal = new MigrationJournal(options.JournalTable);
+        return await journal.ExistsAsync(connection).ConfigureAwait(false)
+            ? (await journal.ReadAsync(connection).ConfigureAwait(false)).Select(r => r.Name).ToHashSet(StringComparer.Ordinal)
+            : [];
+    }
+}
