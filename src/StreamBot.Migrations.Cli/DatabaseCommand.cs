@@ -35,8 +35,20 @@ internal static class DatabaseCommand
             return CommandLine.UsageError(stderr, $"unexpected argument '{options.Positional[^1]}'.");
         }
 
-        var log = new ConsoleRunLog(stdout, stderr);
-        var settings = ConnectionSettings.Resolve(options.Connection, Environment.GetEnvironmentVariable, out var problem);
+        // A rehearsal report in JSON or Markdown is stdout's whole content (a CI job redirects it to a file): progress goes to stderr.
+        var log = command == "rehearse" && options.Format != "text" ? new ConsoleRunLog(stderr, stderr) : new ConsoleRunLog(stdout, stderr);
+        // rehearse needs no database of the user's: without one it brings its own throwaway server.
+        var bringsItsOwn = command == "rehearse" && options.Connection is null
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ConnectionSettings.DatabaseUrlVariable))
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ConnectionSettings.HandOffVariable));
+        using var throwaway = bringsItsOwn ? StartThrowaway(log) : null;
+        if (bringsItsOwn && throwaway is null)
+        {
+            return CommandLine.Failed;
+        }
+
+        Diagnostic? problem = null;
+        var settings = throwaway?.Settings ?? ConnectionSettings.Resolve(options.Connection, Environment.GetEnvironmentVariable, out problem);
         if (settings is null)
         {
             log.Report(problem!);
@@ -134,6 +146,21 @@ internal static class DatabaseCommand
         }
 
         return interrupts?.Received is not null ? interrupts.ExitCode : log.HasErrors ? CommandLine.Failed : CommandLine.Success;
+    }
+
+    private static ThrowawayServer? StartThrowaway(ConsoleRunLog log)
+    {
+        try
+        {
+            var server = ThrowawayServer.Start();
+            log.Info($"No connection configured: rehearsing on a throwaway PostgreSQL server on 127.0.0.1:{server.Port} (removed at the end).");
+            return server;
+        }
+        catch (MigrationException e)
+        {
+            log.Report(e.Diagnostic);
+            return null;
+        }
     }
 
     /// <summary>What a stop outside any migration's own transaction leaves behind, for each command.</summary>

@@ -108,25 +108,8 @@ public sealed class LocalPostgresServer : IDisposable
         using var watcher = Process.Start(new ProcessStartInfo("setsid", ["-f", "sh", "-c", script]) { UseShellExecute = false });
     }
 
-    internal static string? FindServerBinaries()
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':'))
-        {
-            if (File.Exists(Path.Combine(directory, "initdb")) && File.Exists(Path.Combine(directory, "pg_ctl")))
-            {
-                return directory;
-            }
-        }
-
-        const string Debian = "/usr/lib/postgresql";
-        return System.IO.Directory.Exists(Debian)
-            ? System.IO.Directory.GetDirectories(Debian)
-                .Select(d => Path.Combine(d, "bin"))
-                .Where(d => File.Exists(Path.Combine(d, "initdb")))
-                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
-                .FirstOrDefault()
-            : null;
-    }
+    // The same discovery as the product's throwaway rehearsal server.
+    internal static string? FindServerBinaries() => StreamBot.Migrations.Postgres.Rehearsal.ThrowawayServer.FindServerBinaries();
 
     /// <summary>A CA, a server certificate for 127.0.0.1 and localhost signed by it, and an unrelated CA.</summary>
     private string WriteCertificates()
