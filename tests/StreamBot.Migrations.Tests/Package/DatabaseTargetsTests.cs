@@ -66,6 +66,25 @@ public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres pos
     }
 
     [Fact]
+    public void Rehearse_through_msbuild_writes_the_markdown_report_and_fails_the_build_on_a_broken_rollback()
+    {
+        var url = postgres.CreateDatabase();
+        var consumer = StreamBotConsumer();
+        var clean = consumer.Build("-t:RehearseMigrations -p:MigrationsRehearseFormat=markdown", url);
+        Assert.True(clean.ExitCode == 0, clean.Output);
+        Assert.Contains("| `0004_add_giveaway_concurrency_improvements` | passed |", clean.Output, StringComparison.Ordinal);
+
+        var broken = package.NewConsumer()
+            .WithFile("0000_initial_schema.sql", "CREATE TABLE users (id uuid PRIMARY KEY);\n")
+            .WithFile("0001_add_index.sql", "CREATE INDEX idx_users_id ON users (id);\n")
+            .WithFile("README.md", "# Migrations\n" + Support.MigrationsFolder.Section("0000_initial_schema", notRecommended: true)
+                + Support.MigrationsFolder.Section("0001_add_index"));
+        var failed = broken.Build("-t:RehearseMigrations", url);
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Matches(@"README\.md\(\d+,1\): error SBM7001: The rollback of 0001_add_index does not return the schema .*leaves index idx_users_id on users", failed.Output);
+    }
+
+    [Fact]
     public void A_failing_migration_is_an_msbuild_error_at_its_file_line_and_column()
     {
         var url = postgres.CreateDatabase();
