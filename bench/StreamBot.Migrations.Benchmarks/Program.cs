@@ -18,6 +18,22 @@ if (args.Length == 2 && args[0] == "make-folder")
     return 0;
 }
 
+if (args.Length == 3 && args[0] == "folder")
+{
+    // folder N DIR: the benchmark corpus as a migrations folder (N migrations with their README), for timing
+    // rehearse and status from outside (README.md, "Benchmarks").
+    var generated = Corpus.GenerateFolder(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+    var target = Path.GetFullPath(args[2]);
+    if (Directory.Exists(target))
+    {
+        Directory.Delete(target, true);
+    }
+
+    Directory.Move(generated, target);
+    Console.WriteLine(target);
+    return 0;
+}
+
 if (args.Length >= 3 && args[0] == "apply")
 {
     // apply SERVER_URL CLI_DLL [MIGRATIONS] [ROUNDS]: see ApplyBenchmark and README.md, "Benchmarks".
