@@ -29,6 +29,10 @@ public sealed class RehearsalTests(TestPostgres postgres) : IClassFixture<TestPo
         Assert.Equal((LockMode.AccessExclusive, "user_balances"), (check.Locks.Single().Lock.Mode, check.Locks.Single().Lock.Table));
         Assert.Contains("user_balances", check.Scanned);
         Assert.Contains(report.Diagnostics, d => d.Code == "SBM7005" && d.Line == 29 && d.Message.Contains("the safety lint says the same: SBM6002", StringComparison.Ordinal));
+        // Measured and predicted agree: every lock that blocks writes is the one the lint's classifier predicts.
+        var strong = report.Migrations.SelectMany(m => m.Trace).SelectMany(t => t.Locks.Where(l => l.Lock.Mode.BlocksWrites()).Select(l => (Statement: t, l.Lock))).ToList();
+        Assert.Equal(8, strong.Count);
+        Assert.All(strong, x => Assert.Contains(x.Lock, x.Statement.Predicted));
         var scratch = report.Where.Split(' ')[0];
         Assert.StartsWith(ScratchDatabase.Prefix, scratch, StringComparison.Ordinal);
         Assert.Equal(0L, s.Scalar<long>($"SELECT count(*) FROM pg_database WHERE datname = '{scratch}'"));
