@@ -286,6 +286,13 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
     /// </summary>
     private async Task RecordSchemaAsync(NpgsqlConnection connection, string lastApplied)
     {
+        // After a lost connection there is nothing to record with, and the run's own error must not be replaced.
+        if (connection.FullState != System.Data.ConnectionState.Open)
+        {
+            log.Info("The schema fingerprint was not recorded (the connection is gone); status cannot check for drift until the next run records it.");
+            return;
+        }
+
         try
         {
             var snapshot = await SchemaReader.ReadAsync(connection, SchemaReader.ToolTables(options.JournalTable)).ConfigureAwait(false);
@@ -294,7 +301,7 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
                 log.Info($"The schema fingerprint was not recorded (this role may not create {_journal.TableName}_schema); status cannot check for drift.");
             }
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ObjectDisposedException or TimeoutException)
         {
             log.Info($"The schema fingerprint was not recorded ({ConnectionFailure.Reason(e)}); status cannot check for drift until the next run records it.");
         }
