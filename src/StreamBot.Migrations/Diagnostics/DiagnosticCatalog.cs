@@ -11,6 +11,7 @@ internal static class DiagnosticCatalog
     private const DiagnosticSeverity W = DiagnosticSeverity.Warning;
 
     public static readonly DiagnosticDescriptor BadCommandLine = new("SBM0001", E, "Bad command line");
+    public static readonly DiagnosticDescriptor AuthoringRefused = new("SBM0002", E, "new, draft-rollback or renumber refused");
 
     public static readonly DiagnosticDescriptor DirectoryNotFound = new("SBM1001", E, "Migrations directory not found");
     public static readonly DiagnosticDescriptor InvalidFileName = new("SBM1002", E, "File name is not NNNN_snake_case.sql");
@@ -37,6 +38,7 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor MissingFinalSemicolon = new("SBM2010", W, "Last statement has no semicolon");
     public static readonly DiagnosticDescriptor NonTransactional = new("SBM2011", W, "Statement cannot run inside a transaction");
     public static readonly DiagnosticDescriptor NulCharacter = new("SBM2012", E, "NUL character in a file");
+    public static readonly DiagnosticDescriptor SqlPlaceholder = new("SBM2013", E, "Unfinished placeholder in a migration");
 
     public static readonly DiagnosticDescriptor ReadmeMissing = new("SBM3001", E, "README.md missing");
     public static readonly DiagnosticDescriptor SectionMissing = new("SBM3002", E, "Migration has no README section");
@@ -55,6 +57,7 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor VerifyCommentWithoutCount = new("SBM3015", W, "Verify comment without a row count");
     public static readonly DiagnosticDescriptor UnterminatedFence = new("SBM3016", E, "Unterminated code fence in README");
     public static readonly DiagnosticDescriptor RollbackUnrecognized = new("SBM3017", E, "Rollback field is neither a procedure nor \"Not recommended\"");
+    public static readonly DiagnosticDescriptor ReadmePlaceholder = new("SBM3018", E, "Unfinished placeholder in a README section");
 
     public static readonly DiagnosticDescriptor NoConnection = new("SBM4001", E, "No database connection configured");
     public static readonly DiagnosticDescriptor MalformedConnection = new("SBM4002", E, "Connection string is malformed");
@@ -132,14 +135,14 @@ internal static class DiagnosticCatalog
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
-        BadCommandLine,
+        BadCommandLine, AuthoringRefused,
         DirectoryNotFound, InvalidFileName, DuplicateNumber, NumberingGap, FirstNumberNotZero, NoMigrations, FileUnreadable,
         DrizzleJournalMalformed, DrizzleFileWithoutEntry, DrizzleEntryWithoutFile, DrizzleJournalOutOfSequence, DrizzleWhenNotIncreasing,
         UnterminatedString, UnterminatedQuotedIdentifier, UnterminatedBlockComment, UnterminatedDollarQuote, EmptyMigration,
-        InvalidUtf8, ByteOrderMark, PsqlMetaCommand, TransactionControl, MissingFinalSemicolon, NonTransactional, NulCharacter,
+        InvalidUtf8, ByteOrderMark, PsqlMetaCommand, TransactionControl, MissingFinalSemicolon, NonTransactional, NulCharacter, SqlPlaceholder,
         ReadmeMissing, SectionMissing, OrphanSection, DuplicateSection, FieldMissing, InvalidDate, RollbackMissing,
         RollbackBlockMissing, RollbackBlockEmpty, RollbackRiskInvalid, NotRecommendedWithoutReason, RollbackConflict,
-        RollbackNotTransactional, NoVerifyQuery, VerifyCommentWithoutCount, UnterminatedFence, RollbackUnrecognized,
+        RollbackNotTransactional, NoVerifyQuery, VerifyCommentWithoutCount, UnterminatedFence, RollbackUnrecognized, ReadmePlaceholder,
         NoConnection, MalformedConnection, CannotConnect, LockTimeout, MigrationFailed, ChecksumMismatch, AppliedFileMissing,
         PartiallyApplied, JournalUnusable, RollbackNotRecommended, VerifyFailed, RollbackFailed, NotApplied, InvalidFolder,
         OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,

@@ -107,4 +107,9 @@ internal static class ReadmeDiagnostics
         DiagnosticCatalog.RollbackUnrecognized.At(readmePath, line, 1,
             $"\"**Rollback**: {value}\" is neither \"Not recommended\" with a reason nor a procedure.",
             "Write \"**Rollback**: Not recommended - reason\", or document \"**Rollback Procedure**:\" with a ```sql block.");
+
+    public static Diagnostic Placeholder(string readmePath, int line, int column, string section, string text) =>
+        DiagnosticCatalog.ReadmePlaceholder.At(readmePath, line, column,
+            $"The README section of {section} is not finished: '{text}'.",
+            "Write what the placeholder asks for (for a rollback step that cannot be derived, decide it and write the SQL, or say the rollback is \"Not recommended\" with why), and remove the marker.");
 }

@@ -67,4 +67,9 @@ internal static class SqlDiagnostics
         DiagnosticCatalog.NulCharacter.At(path, line, column,
             $"The file holds a NUL character (byte 0x00 at offset {offset}); PostgreSQL refuses it in SQL text.",
             "Remove it; write binary data as a bytea literal such as '\\x00'::bytea or with decode().");
+
+    public static Diagnostic Placeholder(string path, int line, int column, string text) =>
+        DiagnosticCatalog.SqlPlaceholder.At(path, line, column,
+            $"This migration is not finished: '{text}'.",
+            "Write what the placeholder asks for and remove the marker; the build fails until every TODO(streambot) is gone.");
 }

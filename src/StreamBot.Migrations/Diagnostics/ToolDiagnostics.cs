@@ -21,4 +21,7 @@ internal static class ToolDiagnostics
             withStackTrace
                 ? "Please report this line, the stack trace below and the command you ran."
                 : "Please report this line and the command you ran (with --verbose for the stack trace).");
+
+    public static Diagnostic AuthoringRefused(string file, string problem, string hint) =>
+        DiagnosticCatalog.AuthoringRefused.AtFile(file, problem, hint);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using StreamBot.Migrations.Authoring;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
@@ -105,6 +106,19 @@ public static class MigrationsValidator
         }
 
         diagnostics.AddRange(MigrationDirectives.Read(script, path).Problems.Where(p => p.Severity == DiagnosticSeverity.Error));
+        if (bytes.AsSpan().IndexOf("TODO(streambot)"u8) >= 0)
+        {
+            foreach (var comment in script.Comments())
+            {
+                var text = script.GetText(comment);
+                if (text.Contains(Placeholder.Marker, StringComparison.Ordinal))
+                {
+                    var (line, column) = script.Locate(comment.Start);
+                    diagnostics.Add(SqlDiagnostics.Placeholder(path, line, column, text.TrimStart('-', '/', '*', ' ').Split('\n')[0].Trim()));
+                }
+            }
+        }
+
         var last = script.Statements[^1];
         if (last.Terminator == StatementTerminator.EndOfInput && !script.HasProblems)
         {
@@ -137,6 +151,14 @@ public static class MigrationsValidator
 
         foreach (var section in sections)
         {
+            for (var i = 0; i < section.Lines.Count; i++)
+            {
+                if (section.Lines[i].IndexOf(Placeholder.Marker, StringComparison.Ordinal) is >= 0 and var at)
+                {
+                    diagnostics.Add(ReadmeDiagnostics.Placeholder(readmePath, section.FirstLine + i, at + 1, section.Title, section.Lines[i].Trim()));
+                }
+            }
+
             var doc = RollbackDocParser.Parse(readmePath, section, diagnostics);
             if (docs.TryGetValue(doc.MigrationName, out var first))
             {
