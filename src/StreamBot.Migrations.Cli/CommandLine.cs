@@ -23,6 +23,13 @@ internal static class CommandLine
           streambot-migrate validate [DIR] [--lint-from NNNN] [--postgres-version N]
                                                     check DIR (default: ./migrations) without a database,
                                                     safety lint included
+          streambot-migrate new NAME [--from FILE.sql]
+                                                    the next NNNN_NAME.sql and its README section
+                                                    (placeholders the build rejects until filled in)
+          streambot-migrate draft-rollback NNNN_NAME.sql
+                                                    derive its rollback from its SQL into README.md
+          streambot-migrate renumber [--dry-run]    after a merge, move the migration that is not
+                                                    applied off a shared number
           streambot-migrate inspect FILE.sql [--format json|text]
                                                     show the statements as they will be sent
 
@@ -79,6 +86,7 @@ internal static class CommandLine
             "validate" => ValidateCommand.Run(rest, stdout, stderr),
             "status" or "up" or "down" or "adopt" or "baseline" or "rehearse" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
             "inspect" => InspectCommand.Run(rest, stdout, stderr),
+            "new" or "draft-rollback" or "renumber" => AuthoringCommand.Run(args[0], rest, stdout, stderr),
             _ => UsageError(stderr, $"unknown command '{args[0]}'."),
         };
     }

@@ -17,6 +17,9 @@ internal static partial class MigrationDiscovery
     [GeneratedRegex(@"^(?<number>[0-9]{4})_(?<description>[a-z0-9]+(?:_[a-z0-9]+)*)\.sql$", RegexOptions.CultureInvariant)]
     private static partial Regex MigrationName();
 
+    /// <summary>Whether <paramref name="description"/> makes a valid migration name after its number (lower-case snake_case).</summary>
+    public static bool IsValidDescription(string description) => MigrationName().IsMatch($"0000_{description}.sql");
+
     public static (IReadOnlyList<MigrationFile> Migrations, IReadOnlyList<Diagnostic> Diagnostics) Discover(string directory)
     {
         var diagnostics = new List<Diagnostic>();

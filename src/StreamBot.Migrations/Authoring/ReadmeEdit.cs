@@ -1,0 +1,119 @@
+namespace StreamBot.Migrations.Authoring;
+
+/// <summary>
+/// The README edits of new, draft-rollback and renumber, on its lines: a section for a new migration (the runbook's
+/// headings, placeholders where a person must write), its rollback block replaced by a draft, a heading renamed.
+/// Line endings are kept as the file has them.
+/// </summary>
+public static class ReadmeEdit
+{
+    /// <summary>The section <c>new</c> writes: every field the build requires, each a placeholder until filled in.</summary>
+    public static string NewSection(string fileName, DateOnly today, DraftedRollback? rollback) => $"""
+        ### {fileName}
+        **Status**: 🚧 Draft  
+        **Purpose**: {Placeholder.Text("what this migration does and why")}  
+        **Date**: {today:yyyy-MM-dd}
+
+        **Changes**:
+        - {Placeholder.Text("each change, one per line")}
+
+        {RollbackPart(fileName, rollback)}
+
+        ---
+
+        """;
+
+    /// <summary>The Rollback Procedure block and the Rollback Risk line, drafted or as placeholders.</summary>
+    public static string RollbackPart(string fileName, DraftedRollback? rollback) => rollback is null
+        ? $"""
+          **Rollback Procedure**:
+          ```sql
+          -- {Placeholder.Text($"write the rollback, or run streambot-migrate draft-rollback {fileName} once the SQL is written")}
+          ```
+
+          **Rollback Risk**: {Placeholder.Text("LOW, MEDIUM or HIGH, and what the rollback loses")}
+          """
+        : $"""
+          **Rollback Procedure**:
+          ```sql
+          -- Drafted by streambot-migrate draft-rollback from {fileName}: read it before you rely on it.
+          {rollback.Sql}
+          ```
+
+          **Rollback Risk**: {rollback.Risk.ToString().ToUpperInvariant()} - {rollback.RiskReason}
+          """;
+
+    /// <summary>Inserts <paramref name="section"/> after the last migration section (before the heading that ends it).</summary>
+    public static string InsertSection(string readme, string section)
+    {
+        var newline = readme.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var lines = readme.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').ToList();
+        var lastHeading = lines.FindLastIndex(IsMigrationHeading);
+        var insertAt = lines.Count;
+        if (lastHeading >= 0)
+        {
+            var next = lines.FindIndex(lastHeading + 1, l => l.TrimStart().StartsWith('#') && l.TrimStart().TakeWhile(c => c == '#').Count() <= 3);
+            insertAt = next < 0 ? lines.Count : next;
+        }
+
+        var block = section.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n').ToList();
+        if (insertAt > 0 && lines[insertAt - 1].Trim().Length > 0)
+        {
+            block.Insert(0, string.Empty);
+        }
+
+        block.Add(string.Empty);
+        lines.InsertRange(insertAt, block);
+        return string.Join(newline, lines);
+    }
+
+    /// <summary>
+    /// Replaces the Rollback Procedure block and Rollback Risk line of <paramref name="fileName"/>'s section with the
+    /// draft, only while the block still holds the placeholder <c>new</c> wrote: a rollback a person wrote is never
+    /// overwritten. Returns null when there is no such placeholder block.
+    /// </summary>
+    public static string? ReplacePlaceholderRollback(string readme, string fileName, DraftedRollback rollback)
+    {
+        var newline = readme.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var lines = readme.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').ToList();
+        var heading = lines.FindIndex(l => IsMigrationHeading(l) && l.Contains(fileName, StringComparison.Ordinal));
+        if (heading < 0)
+        {
+            return null;
+        }
+
+        var end = lines.FindIndex(heading + 1, l => l.TrimStart().StartsWith('#') && l.TrimStart().TakeWhile(c => c == '#').Count() <= 3);
+        end = end < 0 ? lines.Count : end;
+        var procedure = lines.FindIndex(heading, end - heading, l => l.StartsWith("**Rollback Procedure**", StringComparison.Ordinal));
+        var risk = lines.FindIndex(heading, end - heading, l => l.StartsWith("**Rollback Risk**", StringComparison.Ordinal));
+        if (procedure < 0 || risk < procedure || !lines.Skip(procedure).Take(risk - procedure).Any(l => l.Contains(Placeholder.Marker, StringComparison.Ordinal) && l.Contains("draft-rollback", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        lines.RemoveRange(procedure, risk - procedure + 1);
+        lines.InsertRange(procedure, RollbackPart(fileName, rollback).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'));
+        return string.Join(newline, lines);
+    }
+
+    /// <summary>Renames a migration's heading; null when the README has no section for it.</summary>
+    public static string? RenameSection(string readme, string oldFileName, string newFileName)
+    {
+        var newline = readme.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var lines = readme.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        var heading = Array.FindIndex(lines, l => IsMigrationHeading(l) && l.Contains(oldFileName, StringComparison.Ordinal));
+        if (heading < 0)
+        {
+            return null;
+        }
+
+        lines[heading] = lines[heading].Replace(oldFileName, newFileName, StringComparison.Ordinal);
+        return string.Join(newline, lines);
+    }
+
+    private static bool IsMigrationHeading(string line)
+    {
+        var trimmed = line.TrimStart();
+        return trimmed.StartsWith("### ", StringComparison.Ordinal) && trimmed.TrimEnd().TrimEnd('#', ' ').Replace("`", string.Empty, StringComparison.Ordinal).EndsWith(".sql", StringComparison.OrdinalIgnoreCase);
+    }
+}
