@@ -35,7 +35,6 @@ public static class RollbackDraft
             var drafted = Invert(v, earlier ?? [], droppedTables, droppedColumns);
             if (drafted.Count == 0)
             {
-                undecided++;
                 var firstLine = script.GetText(statement).Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("--", StringComparison.Ordinal)) ?? string.Empty;
                 steps.Add($"-- {Placeholder.Text($"undo line {statement.Line} by hand or say why it needs no undoing: {Shorten(firstLine)}")}");
             }
@@ -45,6 +44,7 @@ public static class RollbackDraft
             }
         }
 
+        undecided = steps.Count(s => s.Contains(Placeholder.Marker, StringComparison.Ordinal));
         var risk = droppedTables.Count + droppedColumns.Count > 0 ? RollbackRisk.High : RollbackRisk.Low;
         var reason = new StringBuilder(risk == RollbackRisk.High
             ? "drops " + string.Join(" and ", new[]
@@ -228,7 +228,7 @@ public static class RollbackDraft
             var at = v.Is(start + 1, "column") ? start + 2 : start + 1;
             if (v.IsName(at) && v.Are(at + 1, "set", "not", "null"))
             {
-                return $"ALTER TABLE {table} ALTER COLUMN {Identifier(v.Name(at))} DROP NOT NULL;";
+                return $"ALTER TABLE {table} ALTER COLUMN {Identifier(v.Name(at))} DROP NOT NULL;\n\n{Verify($"SELECT 1 FROM information_schema.columns WHERE table_name = {Literal(bareTable)} AND column_name = {Literal(v.Name(at))} AND is_nullable = 'NO'")}";
             }
 
             return null;

@@ -83,6 +83,19 @@ public static class MigrationsValidator
         }
 
         diagnostics.AddRange(script.ProblemsAsDiagnostics(path));
+        if (bytes.AsSpan().IndexOf("TODO(streambot)"u8) >= 0)
+        {
+            foreach (var comment in script.Comments())
+            {
+                var text = script.GetText(comment);
+                if (text.Contains(Placeholder.Marker, StringComparison.Ordinal))
+                {
+                    var (line, column) = script.Locate(comment.Start);
+                    diagnostics.Add(SqlDiagnostics.Placeholder(path, line, column, text.TrimStart('-', '/', '*', ' ').Split('\n')[0].Trim()));
+                }
+            }
+        }
+
         if (script.Statements.Count == 0)
         {
             if (!script.HasProblems)
@@ -106,19 +119,6 @@ public static class MigrationsValidator
         }
 
         diagnostics.AddRange(MigrationDirectives.Read(script, path).Problems.Where(p => p.Severity == DiagnosticSeverity.Error));
-        if (bytes.AsSpan().IndexOf("TODO(streambot)"u8) >= 0)
-        {
-            foreach (var comment in script.Comments())
-            {
-                var text = script.GetText(comment);
-                if (text.Contains(Placeholder.Marker, StringComparison.Ordinal))
-                {
-                    var (line, column) = script.Locate(comment.Start);
-                    diagnostics.Add(SqlDiagnostics.Placeholder(path, line, column, text.TrimStart('-', '/', '*', ' ').Split('\n')[0].Trim()));
-                }
-            }
-        }
-
         var last = script.Statements[^1];
         if (last.Terminator == StatementTerminator.EndOfInput && !script.HasProblems)
         {
