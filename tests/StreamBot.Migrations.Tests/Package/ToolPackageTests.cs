@@ -1,0 +1,33 @@
+namespace StreamBot.Migrations.Tests.Package;
+
+/// <summary>The CLI as a .NET tool, installed from the local feed into a tool manifest and run as a user runs it.</summary>
+[Collection(PackageTestGroup.Name)]
+[Trait(Tier.Name, Tier.Package)]
+public sealed class ToolPackageTests(PackedPackage package, TestPostgres postgres)
+{
+    [Fact]
+    public void The_tool_installs_from_the_feed_and_runs_validate_status_and_up()
+    {
+        var directory = Path.Combine(package.Root, "tool-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(directory);
+        var manifest = package.Dotnet("new tool-manifest", directory);
+        Assert.True(manifest.ExitCode == 0, manifest.Output);
+        var install = package.Dotnet($"tool install StreamBot.Migrations.Tool --version {PackedPackage.Version} --add-source \"{package.Feed}\"", directory);
+        Assert.True(install.ExitCode == 0, install.Output);
+        Assert.Contains("streambot-migrate", install.Output, StringComparison.Ordinal);
+
+        var migrations = Path.Combine(PackedPackage.RepoRoot, "migrations");
+        var validate = package.Dotnet($"tool run streambot-migrate validate \"{migrations}\"", directory);
+        Assert.True(validate.ExitCode == 0, validate.Output);
+        Assert.Contains("5 migration(s)", validate.Output, StringComparison.Ordinal);
+
+        var url = postgres.CreateDatabase();
+        var status = package.Dotnet($"tool run streambot-migrate status --dir \"{migrations}\"", directory, url);
+        Assert.True(status.ExitCode == 0, status.Output);
+        Assert.Contains("5 migration(s): 5 pending.", status.Output, StringComparison.Ordinal);
+        var up = package.Dotnet($"tool run streambot-migrate up --no-backup --dir \"{migrations}\"", directory, url);
+        Assert.True(up.ExitCode == 0, up.Output);
+        Assert.Contains("Applied 5 migration(s)", up.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(postgres.ServerPassword, status.Output + up.Output, StringComparison.Ordinal);
+    }
+}
