@@ -47,7 +47,7 @@ public sealed class PackedPackage : IDisposable
 
     private string Packages => Path.Combine(Root, "packages");
 
-    public ChildProcess.Result Dotnet(string arguments, string workingDirectory, string? databaseUrl = null, string? path = null)
+    public ChildProcess.Result Dotnet(string arguments, string workingDirectory, string? databaseUrl = null, string? path = null, string? cliHome = null)
     {
         // The test host runs inside MSBuild/VSTest, whose variables would steer the child build to other SDK bits.
         var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
@@ -69,6 +69,12 @@ public sealed class PackedPackage : IDisposable
         if (path is not null)
         {
             environment["PATH"] = path;
+        }
+
+        if (cliHome is not null)
+        {
+            // The SDK's own state (the tool resolver cache among it) in a folder of this run, not the user's ~/.dotnet.
+            environment["DOTNET_CLI_HOME"] = cliHome;
         }
 
         return ChildProcess.Run("dotnet", arguments, environment, workingDirectory, TimeSpan.FromMinutes(5));

@@ -89,6 +89,7 @@ internal static class DiagnosticCases
         yield return new("byte order mark", "SBM2007", f => f.WriteBytes(Two, [0xEF, 0xBB, 0xBF, .. "SELECT 1;\n"u8]), Sql(Two, "SELECT 1;\n"), Two, "SELECT 1", 1);
         yield return new("psql include command", "SBM2008", Sql(Two, "SELECT 1;\n\\i other.sql\n"), Sql(Two, "SELECT 1;\n"), Two, "\\i other", 1);
         yield return new("transaction control", "SBM2009", Sql(Two, "BEGIN;\nSELECT 1;\nCOMMIT;\n"), Sql(Two, "SELECT 1;\n"), Two, "BEGIN", 1);
+        yield return new("placeholder left by new", "SBM2013", Sql(Two, "SELECT 1;\n-- TODO(streambot): write the rest\n"), Sql(Two, "SELECT 1;\n"), Two, "-- TODO(streambot)", 1);
         yield return new("no final semicolon", "SBM2010", Sql(Two, "SELECT 1;\nSELECT 2\n"), Sql(Two, "SELECT 1;\nSELECT 2;\n"), Two, "SELECT 2", 1);
         yield return new("concurrent index build", "SBM2011", Sql(Two, "CREATE INDEX CONCURRENTLY i ON t (a);\n"), Sql(Two, "CREATE INDEX i ON t (a);\n"), Two, "CREATE INDEX", 1);
 
@@ -125,6 +126,7 @@ internal static class DiagnosticCases
         yield return new("verify comment without count", "SBM3015", Readme_("WHERE tablename = 't_0001_add_balances';\n-- Should return 0 rows", "WHERE tablename = 't_0001_add_balances';\n-- Should return nothing"),
             Nothing, Readme, "-- Should return nothing", 1);
         yield return new("unterminated code fence", "SBM3016", f => File.AppendAllText(f.ReadmePath, "\n## Notes\n```bash\nnpm run migrate\n"), Nothing, Readme, "```bash", 1);
+        yield return new("README placeholder left by new", "SBM3018", Readme_("**Purpose**: Test migration 0001_add_balances", "**Purpose**: TODO(streambot): what this migration does and why"), Nothing, Readme, "TODO(streambot)", 14);
         yield return new("rollback field not understood", "SBM3017", Readme_("**Rollback**: Not recommended - foundation schema", "**Rollback**: ask the DBA"), Nothing, Readme, "ask the DBA", 1);
     }
 
