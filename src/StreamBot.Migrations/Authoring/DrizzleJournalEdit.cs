@@ -18,7 +18,7 @@ public static class DrizzleJournalEdit
         var entries = root["entries"]!.AsArray();
         var last = entries.LastOrDefault();
         var when = Math.Max(now.ToUnixTimeMilliseconds(), (last?["when"]?.GetValue<long>() ?? 0) + 1);
-        entries.Add(new JsonObject
+        entries.Add((JsonNode)new JsonObject
         {
             ["idx"] = number,
             ["version"] = last?["version"]?.GetValue<string>() ?? "7",
@@ -45,7 +45,7 @@ public static class DrizzleJournalEdit
         entry["idx"] = newNumber;
         entry["tag"] = newTag;
         entry["when"] = Math.Max(entry["when"]?.GetValue<long>() ?? 0, latest + 1);
-        entries.Add(entry);
+        entries.Add((JsonNode)entry);
         return root.ToJsonString(Indented) + "\n";
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Package;
 
@@ -156,7 +157,8 @@ public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres pos
         Assert.Equal(4, backups.Length); // apply, rollback, rollback to 0003, apply again
         haystacks.AddRange(backups.Select(b => System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(b))));
         // The chain runs from pg_dump through streambot-migrate and the shell Exec starts up to MSBuild and dotnet.
-        Assert.Contains(chain.CommandLines, l => l.Contains("streambot-migrate.dll", StringComparison.Ordinal));
+        // On linux-x64 the targets run the package's native build; elsewhere its .NET build.
+        Assert.Contains(chain.CommandLines, l => l.Contains(CliProcess.IsNative ? "tasks/native/linux-x64/streambot-migrate" : "streambot-migrate.dll", StringComparison.Ordinal));
         Assert.Contains(chain.CommandLines, l => l.Contains("MSBuild", StringComparison.OrdinalIgnoreCase));
         haystacks.AddRange(chain.CommandLines.Select(System.Text.Encoding.UTF8.GetBytes));
 
