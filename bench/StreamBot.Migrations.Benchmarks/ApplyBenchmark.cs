@@ -11,6 +11,11 @@ namespace StreamBot.Migrations.Benchmarks;
 /// </summary>
 internal static class ApplyBenchmark
 {
+    // The CLI is a .dll run by dotnet, or the native (AOT) executable run as it is.
+    private static string Program(string cli) => cli.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet" : cli;
+
+    private static string Prefix(string cli) => cli.EndsWith(".dll", StringComparison.Ordinal) ? $"\"{cli}\" " : string.Empty;
+
     public static int Run(string serverUrl, string cliDll, int migrations, int rounds)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"sbm-apply-bench-{Environment.ProcessId}");
@@ -24,7 +29,7 @@ internal static class ApplyBenchmark
             for (var round = 0; round < rounds; round++)
             {
                 var a = CreateDatabase(serverUrl);
-                ours.Add(Time("dotnet", $"\"{cliDll}\" up --no-backup --dir \"{folder}\"", a));
+                ours.Add(Time(Program(cliDll), $"{Prefix(cliDll)}up --no-backup --dir \"{folder}\"", a));
                 upToDate = a;
                 var b = CreateDatabase(serverUrl);
                 psql.Add(Time("psql", $"-X -q -1 -v ON_ERROR_STOP=1 -f \"{concatenated}\" \"{b}\"", null));
@@ -33,7 +38,7 @@ internal static class ApplyBenchmark
             var noop = new List<double>();
             for (var i = 0; i < 10; i++)
             {
-                noop.Add(Time("dotnet", $"\"{cliDll}\" up --no-backup --dir \"{folder}\"", upToDate));
+                noop.Add(Time(Program(cliDll), $"{Prefix(cliDll)}up --no-backup --dir \"{folder}\"", upToDate));
             }
 
             var inv = CultureInfo.InvariantCulture;

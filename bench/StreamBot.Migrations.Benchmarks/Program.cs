@@ -34,6 +34,16 @@ if (args.Length == 3 && args[0] == "folder")
     return 0;
 }
 
+if (args.Length == 2 && args[0] == "floor")
+{
+    // floor URL: what any .NET program with Npgsql pays before a migration tool does anything: start, connect,
+    // SELECT 1. Timed from outside, as the CLI's start-up is (README.md, "Benchmarks").
+    using var connection = new Npgsql.NpgsqlConnection(StreamBot.Migrations.Postgres.Connection.ConnectionSettings.Parse(args[1], "floor", out _)!.ToNpgsql("floor"));
+    connection.Open();
+    using var command = new Npgsql.NpgsqlCommand("SELECT 1", connection);
+    return (int)command.ExecuteScalar()! - 1;
+}
+
 if (args.Length >= 3 && args[0] == "apply")
 {
     // apply SERVER_URL CLI_DLL [MIGRATIONS] [ROUNDS]: see ApplyBenchmark and README.md, "Benchmarks".
