@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, on a fresh machine: pack StreamBot.Migrations.Build, then drive the Stream Bot sample service
 # through the package exactly as a user would:
-#   validate (dotnet build) -> status -> apply -> status -> the service reads its settings -> rollback -> status.
+#   validate (dotnet build) -> rehearse -> status -> apply -> status -> the service reads its settings -> rollback -> status.
 # Uses $DATABASE_URL when set; otherwise a throwaway local PostgreSQL server, stopped at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,6 +29,8 @@ build() { dotnet build "$sample" -nologo -v:m -nodeReuse:false "$@"; }
 
 step "dotnet build (validates ../../migrations)"
 build --no-incremental -v:n | grep -E 'StreamBot\.Migrations:|SBM[0-9]{4}|Build succeeded|Build FAILED' || true
+step "dotnet build -t:RehearseMigrations (apply, roll back, apply again on a scratch database, with the lock trace)"
+build -t:RehearseMigrations
 step "dotnet build -t:MigrationStatus"
 build -t:MigrationStatus
 step "dotnet build -t:ApplyMigrations"

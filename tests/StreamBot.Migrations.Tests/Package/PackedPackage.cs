@@ -24,8 +24,8 @@ public sealed class PackedPackage : IDisposable
             throw new InvalidOperationException("dotnet pack failed:\n" + result.Output);
         }
 
-        // The CLI as a .NET tool, from the same build.
-        var tool = Dotnet($"pack \"{Path.Combine(RepoRoot, "src", "StreamBot.Migrations.Cli", "StreamBot.Migrations.Cli.csproj")}\" -c {Configuration} -o \"{Feed}\" --no-build", RepoRoot);
+        // The CLI as a .NET tool: its own project over the same sources, built by this pack.
+        var tool = Dotnet($"pack \"{Path.Combine(RepoRoot, "src", "StreamBot.Migrations.Tool", "StreamBot.Migrations.Tool.csproj")}\" -c {Configuration} -o \"{Feed}\"", RepoRoot);
         if (tool.ExitCode != 0 || !File.Exists(Path.Combine(Feed, $"StreamBot.Migrations.Tool.{Version}.nupkg")))
         {
             throw new InvalidOperationException("dotnet pack of the tool failed:\n" + tool.Output);
