@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Npgsql;
 using StreamBot.Migrations.Authoring;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Discovery;
@@ -54,12 +55,33 @@ internal static class AuthoringCommand
             });
         }
 
-        var problem = command switch
+        string? why = null;
+        var journalTable = Option("--journal-table") is { } table ? QualifiedName.TryParse(table, out why) : QualifiedName.Parse(Postgres.Running.RunOptions.DefaultJournalTable);
+        if (journalTable is null)
         {
-            "new" => New(directory, parsed.Positional[0], Option("--from"), stdout),
-            "draft-rollback" => DraftRollback(directory, parsed.Positional[0], stdout),
-            _ => Renumber(directory, parsed.Options.Any(o => o.Name == "--dry-run"), Option("--connection"), Option("--journal-table"), stdout),
-        };
+            return CommandLine.UsageError(stderr, $"--journal-table takes a table name, table or schema.table with SQL's quoting: {why}.");
+        }
+
+        Diagnostic? problem;
+        try
+        {
+            problem = command switch
+            {
+                "new" => New(directory, parsed.Positional[0], Option("--from"), stdout),
+                "draft-rollback" => DraftRollback(directory, parsed.Positional[0], stdout),
+                _ => Renumber(directory, parsed.Options.Any(o => o.Name == "--dry-run"), Option("--connection"), journalTable, stdout),
+            };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = ToolDiagnostics.AuthoringRefused(directory, $"{command} could not read or write a file of {directory}: {e.Message.TrimEnd('.')}.",
+                "Check the folder's permissions and free space, then run it again (look at git status first: a file may already be written).");
+        }
+        catch (DrizzleJournalEdit.UnreadableJournalException e)
+        {
+            problem = ToolDiagnostics.AuthoringRefused(Path.Combine(directory, DrizzleJournal), $"{command} left the folder unchanged: meta/_journal.json cannot be edited ({e.Message}).",
+                "Fix the journal first (dotnet build or streambot-migrate validate reports SBM1008 at its line), then run it again.");
+        }
         if (problem is not null)
         {
             stderr.WriteLine(Printable.Of(problem.ToString()));
@@ -157,7 +179,7 @@ internal static class AuthoringCommand
         return null;
     }
 
-    private static Diagnostic? Renumber(string directory, bool dryRun, string? connection, string? journalTable, TextWriter stdout)
+    private static Diagnostic? Renumber(string directory, bool dryRun, string? connection, QualifiedName journalTable, TextWriter stdout)
     {
         var (migrations, _) = MigrationDiscovery.Discover(directory);
         var applied = Applied(connection, journalTable, out var problem);
@@ -211,7 +233,7 @@ internal static class AuthoringCommand
     }
 
     /// <summary>What the configured database's journal lists; empty when no database is configured.</summary>
-    private static HashSet<string> Applied(string? connection, string? journalTable, out Diagnostic? problem)
+    private static HashSet<string> Applied(string? connection, QualifiedName journalTable, out Diagnostic? problem)
     {
         problem = null;
         if (connection is null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ConnectionSettings.DatabaseUrlVariable)))
@@ -228,7 +250,7 @@ internal static class AuthoringCommand
         try
         {
             using var open = Database.OpenAsync(settings, "renumber").GetAwaiter().GetResult();
-            var journal = new MigrationJournal(QualifiedName.Parse(journalTable ?? Postgres.Running.RunOptions.DefaultJournalTable));
+            var journal = new MigrationJournal(journalTable);
             return journal.ExistsAsync(open).GetAwaiter().GetResult()
                 ? journal.ReadAsync(open).GetAwaiter().GetResult().Select(r => r.Name).ToHashSet(StringComparer.Ordinal)
                 : [];
@@ -236,6 +258,12 @@ internal static class AuthoringCommand
         catch (MigrationException e)
         {
             problem = e.Diagnostic;
+            return [];
+        }
+        catch (NpgsqlException e)
+        {
+            problem = ConnectionDiagnostics.DatabaseError("renumber", settings.Describe(), settings.Redact(ConnectionFailure.Reason(e, settings)),
+                (e as PostgresException)?.SqlState, "renumber changed nothing: it reads the journal to know which migration is applied.");
             return [];
         }
     }

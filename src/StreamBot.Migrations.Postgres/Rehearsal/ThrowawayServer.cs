@@ -138,7 +138,17 @@ public sealed class ThrowawayServer : IDisposable
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
-        using var process = Process.Start(info)!;
+        Process process;
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new MigrationException(RehearsalDiagnostics.ScratchUnavailable($"{info.FileName} could not be started ({e.Message.TrimEnd('.')})."));
+        }
+
+        using var _ = process;
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();

@@ -11,11 +11,47 @@ public static class DrizzleJournalEdit
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>Adds an entry for a new migration, after the last one.</summary>
-    public static string Add(string journal, int number, string tag, DateTimeOffset now)
+    /// <summary>The journal is not the JSON drizzle-kit writes (the build reports where, as SBM1008).</summary>
+    public sealed class UnreadableJournalException(string problem) : Exception(problem);
+
+    private static (JsonObject Root, JsonArray Entries) Read(string journal)
     {
-        var root = JsonNode.Parse(journal)!.AsObject();
-        var entries = root["entries"]!.AsArray();
+        try
+        {
+            return JsonNode.Parse(journal) is JsonObject root && root["entries"] is JsonArray entries
+                ? (root, entries)
+                : throw new UnreadableJournalException("it has no \"entries\" array");
+        }
+        catch (JsonException e)
+        {
+            throw new UnreadableJournalException($"it is not valid JSON: {e.Message.TrimEnd('.')}");
+        }
+    }
+
+    /// <summary>Adds an entry for a new migration, after the last one.</summary>
+    public static string Add(string journal, int number, string tag, DateTimeOffset now) =>
+        Checked(() => AddEntry(journal, number, tag, now));
+
+    /// <summary>Moves the entry of <paramref name="oldTag"/> to <paramref name="newNumber"/>/<paramref name="newTag"/>, last, with a later <c>when</c>.</summary>
+    public static string Move(string journal, string oldTag, int newNumber, string newTag) =>
+        Checked(() => MoveEntry(journal, oldTag, newNumber, newTag));
+
+    // A value of the wrong JSON kind ("when": "soon") surfaces as the journal's problem, not as a crash.
+    private static string Checked(Func<string> edit)
+    {
+        try
+        {
+            return edit();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new UnreadableJournalException($"a value has an unexpected type: {e.Message.TrimEnd('.')}");
+        }
+    }
+
+    private static string AddEntry(string journal, int number, string tag, DateTimeOffset now)
+    {
+        var (root, entries) = Read(journal);
         var last = entries.LastOrDefault();
         var when = Math.Max(now.ToUnixTimeMilliseconds(), (last?["when"]?.GetValue<long>() ?? 0) + 1);
         entries.Add((JsonNode)new JsonObject
@@ -29,11 +65,9 @@ public static class DrizzleJournalEdit
         return root.ToJsonString(Indented) + "\n";
     }
 
-    /// <summary>Moves the entry of <paramref name="oldTag"/> to <paramref name="newNumber"/>/<paramref name="newTag"/>, last, with a later <c>when</c>.</summary>
-    public static string Move(string journal, string oldTag, int newNumber, string newTag)
+    private static string MoveEntry(string journal, string oldTag, int newNumber, string newTag)
     {
-        var root = JsonNode.Parse(journal)!.AsObject();
-        var entries = root["entries"]!.AsArray();
+        var (root, entries) = Read(journal);
         var entry = entries.FirstOrDefault(e => e?["tag"]?.GetValue<string>() == oldTag)?.AsObject();
         if (entry is null)
         {

@@ -48,6 +48,33 @@ public sealed class AuthoringCommandTests(TestPostgres postgres) : IClassFixture
         Assert.Equal(5, Directory.GetFiles(folder.Directory, "*.sql").Length);
     }
 
+    [Theory]
+    [InlineData("{ \"entries\": ")]
+    [InlineData("{ \"version\": \"7\" }")]
+    [InlineData("{ \"entries\": [ { \"idx\": 0, \"when\": \"soon\", \"tag\": \"0000_broad_speedball\" } ] }")]
+    public void New_on_a_broken_drizzle_kit_journal_is_one_coded_error_and_writes_nothing(string journal)
+    {
+        using var folder = StreamBotCopy();
+        File.WriteAllText(folder.Path("meta/_journal.json"), journal);
+        var readme = File.ReadAllText(folder.ReadmePath);
+        var (exit, _, errors) = Run("new", "add_stream_markers", "--dir", folder.Directory);
+        Assert.Equal(1, exit);
+        Assert.Contains("error SBM0002", errors, StringComparison.Ordinal);
+        Assert.Contains("meta/_journal.json cannot be edited", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal);
+        Assert.Equal(readme, File.ReadAllText(folder.ReadmePath));
+        Assert.False(File.Exists(folder.Path("0005_add_stream_markers.sql")));
+    }
+
+    [Fact]
+    public void Renumber_with_a_malformed_journal_table_name_is_a_usage_error()
+    {
+        using var folder = StreamBotCopy();
+        var (exit, _, errors) = Run("renumber", "--dir", folder.Directory, "--journal-table", "a.b.c.d");
+        Assert.Equal(2, exit);
+        Assert.Contains("error SBM0001", errors, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Draft_rollback_never_overwrites_a_rollback_a_person_wrote()
     {
