@@ -1,3 +1,6 @@
+using StreamBot.Migrations.Discovery;
+using StreamBot.Migrations.Documentation;
+
 namespace StreamBot.Migrations.Authoring;
 
 /// <summary>
@@ -46,16 +49,9 @@ public static class ReadmeEdit
     /// <summary>Inserts <paramref name="section"/> after the last migration section (before the heading that ends it).</summary>
     public static string InsertSection(string readme, string section)
     {
-        var newline = readme.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-        var lines = readme.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').ToList();
-        var lastHeading = lines.FindLastIndex(IsMigrationHeading);
-        var insertAt = lines.Count;
-        if (lastHeading >= 0)
-        {
-            var next = lines.FindIndex(lastHeading + 1, l => l.TrimStart().StartsWith('#') && l.TrimStart().TakeWhile(c => c == '#').Count() <= 3);
-            insertAt = next < 0 ? lines.Count : next;
-        }
-
+        var (lines, newline) = Lines(readme);
+        var sections = Sections(lines);
+        var insertAt = sections.Count == 0 ? lines.Count : End(sections[^1]);
         var block = section.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n').ToList();
         if (insertAt > 0 && lines[insertAt - 1].Trim().Length > 0)
         {
@@ -74,18 +70,16 @@ public static class ReadmeEdit
     /// </summary>
     public static string? ReplacePlaceholderRollback(string readme, string fileName, DraftedRollback rollback)
     {
-        var newline = readme.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-        var lines = readme.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').ToList();
-        var heading = lines.FindIndex(l => IsMigrationHeading(l) && l.Contains(fileName, StringComparison.Ordinal));
-        if (heading < 0)
+        var (lines, newline) = Lines(readme);
+        if (Sections(lines).FirstOrDefault(s => s.Title == fileName) is not { } section)
         {
             return null;
         }
 
-        var end = lines.FindIndex(heading + 1, l => l.TrimStart().StartsWith('#') && l.TrimStart().TakeWhile(c => c == '#').Count() <= 3);
-        end = end < 0 ? lines.Count : end;
-        var procedure = lines.FindIndex(heading, end - heading, l => l.StartsWith("**Rollback Procedure**", StringComparison.Ordinal));
-        var risk = lines.FindIndex(heading, end - heading, l => l.StartsWith("**Rollback Risk**", StringComparison.Ordinal));
+        var start = section.HeadingLine - 1;
+        var count = End(section) - start;
+        var procedure = lines.FindIndex(start, count, l => l.StartsWith("**Rollback Procedure**", StringComparison.Ordinal));
+        var risk = lines.FindIndex(start, count, l => l.StartsWith("**Rollback Risk**", StringComparison.Ordinal));
         if (procedure < 0 || risk < procedure || !lines.Skip(procedure).Take(risk - procedure).Any(l => l.Contains(Placeholder.Marker, StringComparison.Ordinal) && l.Contains("draft-rollback", StringComparison.Ordinal)))
         {
             return null;
@@ -99,21 +93,22 @@ public static class ReadmeEdit
     /// <summary>Renames a migration's heading; null when the README has no section for it.</summary>
     public static string? RenameSection(string readme, string oldFileName, string newFileName)
     {
-        var newline = readme.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-        var lines = readme.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        var heading = Array.FindIndex(lines, l => IsMigrationHeading(l) && l.Contains(oldFileName, StringComparison.Ordinal));
-        if (heading < 0)
+        var (lines, newline) = Lines(readme);
+        if (Sections(lines).FirstOrDefault(s => s.Title == oldFileName) is not { } section)
         {
             return null;
         }
 
-        lines[heading] = lines[heading].Replace(oldFileName, newFileName, StringComparison.Ordinal);
+        lines[section.HeadingLine - 1] = lines[section.HeadingLine - 1].Replace(oldFileName, newFileName, StringComparison.Ordinal);
         return string.Join(newline, lines);
     }
 
-    private static bool IsMigrationHeading(string line)
-    {
-        var trimmed = line.TrimStart();
-        return trimmed.StartsWith("### ", StringComparison.Ordinal) && trimmed.TrimEnd().TrimEnd('#', ' ').Replace("`", string.Empty, StringComparison.Ordinal).EndsWith(".sql", StringComparison.OrdinalIgnoreCase);
-    }
+    private static (List<string> Lines, string Newline) Lines(string readme) =>
+        (readme.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').ToList(), readme.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n");
+
+    // The build's own reading of the README (code fences respected): where each migration section starts and ends.
+    private static IReadOnlyList<MarkdownSection> Sections(List<string> lines) => ReadmeSections.Split(MigrationDiscovery.ReadmeFileName, lines, []);
+
+    /// <summary>The 0-based index of the line just past the section.</summary>
+    private static int End(MarkdownSection section) => section.FirstLine - 1 + section.Lines.Count;
 }
