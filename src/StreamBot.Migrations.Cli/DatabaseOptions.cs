@@ -80,7 +80,7 @@ internal sealed class DatabaseOptions
                     case "--to": options.BaselineTo = value; break;
                     case "--from-backup": options.FromBackup = value; break;
                     case "--statement-lock-timeout":
-                        options.Locking = options.Locking with { LockTimeout = Seconds() > TimeSpan.Zero ? Seconds() : throw new FormatException("--statement-lock-timeout takes a number of seconds above 0: a migration must not queue the bot's queries without limit.") };
+                        options.Locking = options.Locking with { LockTimeout = Seconds() is var wait && wait > TimeSpan.Zero ? wait : throw new FormatException("--statement-lock-timeout takes a number of seconds above 0: a migration must not queue the bot's queries without limit.") };
                         break;
                     case "--statement-timeout": options.Locking = options.Locking with { StatementTimeout = Seconds() }; break;
                     case "--concurrent-lock-timeout": options.Locking = options.Locking with { ConcurrentLockTimeout = Seconds() }; break;

@@ -31,6 +31,6 @@ public sealed record ValidatedMigration(MigrationFile File, SqlScript Script, st
     /// <summary>The journal's checksum of a file's bytes.</summary>
     public static string Checksum(ReadOnlySpan<byte> fileBytes) => Convert.ToHexString(SHA256.HashData(fileBytes)).ToLowerInvariant();
 
-    internal static ValidatedMigration From(MigrationFile file, SqlScript script, RollbackDoc? doc) =>
-        new(file, script, Checksum(script.Bytes.Span), doc) { Settings = MigrationDirectives.Read(script, file.FullPath).Settings };
+    internal static ValidatedMigration From(MigrationFile file, SqlScript script, RollbackDoc? doc, MigrationSettings? settings = null) =>
+        new(file, script, Checksum(script.Bytes.Span), doc) { Settings = settings ?? MigrationSettings.None };
 }

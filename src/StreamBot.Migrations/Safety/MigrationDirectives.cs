@@ -18,7 +18,7 @@ public sealed record MigrationSettings(TimeSpan? LockTimeout, TimeSpan? Statemen
 }
 
 /// <summary>A <c>-- streambot:allow SBMxxxx because ...</c> comment, and the statement it belongs to.</summary>
-internal sealed record Suppression(int Statement, string Code, bool HasReason, int Line, int Column);
+internal sealed record Suppression(int Statement, string Code, int Line, int Column);
 
 /// <summary>
 /// Reads the <c>-- streambot:</c> comments of a migration: settings in its header (before the first statement) and
@@ -139,7 +139,7 @@ internal sealed class MigrationDirectives
             return;
         }
 
-        suppressions.AddRange(codes.Select(c => new Suppression(owner, c.ToUpperInvariant(), true, line, column)));
+        suppressions.AddRange(codes.Select(c => new Suppression(owner, c.ToUpperInvariant(), line, column)));
     }
 
     /// <summary>The statement a comment belongs to (see the class summary), or -1 after the last one.</summary>

@@ -55,7 +55,7 @@ internal static class SafetyLint
     ];
 
     public static void Run(string readmePath, IReadOnlyList<MigrationFile> migrations, IReadOnlyList<SqlScript?> scripts,
-        IReadOnlyDictionary<string, RollbackDoc> docs, LintOptions options, List<Diagnostic> diagnostics)
+        IReadOnlyList<MigrationDirectives?> directives, IReadOnlyDictionary<string, RollbackDoc> docs, LintOptions options, List<Diagnostic> diagnostics)
     {
         if (FirstNumber(readmePath, migrations, options, diagnostics) is not { } first)
         {
@@ -82,14 +82,14 @@ internal static class SafetyLint
             }
 
             ReportMixed(script, scope, findingsByStatement);
-            if (file.Number < first)
+            if (file.Number < first || directives[m] is not { } comments)
             {
                 continue;
             }
 
-            var directives = MigrationDirectives.Read(script, file.FullPath);
-            diagnostics.AddRange(directives.Problems.Where(p => p.Code != DiagnosticCatalog.DirectiveInvalid.Code));
-            ApplySuppressions(file.FullPath, findingsByStatement, directives.Suppressions, diagnostics);
+            // The validator reported the malformed ones (errors) already, in every file.
+            diagnostics.AddRange(comments.Problems.Where(p => p.Code != DiagnosticCatalog.DirectiveInvalid.Code));
+            ApplySuppressions(file.FullPath, findingsByStatement, comments.Suppressions, diagnostics);
         }
     }
 

@@ -40,7 +40,8 @@ public static class MigrationsValidator
         // Files are independent: lex them in parallel, then report in file order so output is stable.
         var perFile = new List<Diagnostic>[migrations.Count];
         var scripts = new SqlScript?[migrations.Count];
-        Parallel.For(0, migrations.Count, i => perFile[i] = CheckFile(migrations[i].FullPath, out scripts[i]));
+        var directives = new MigrationDirectives?[migrations.Count];
+        Parallel.For(0, migrations.Count, i => perFile[i] = CheckFile(migrations[i].FullPath, out scripts[i], out directives[i]));
         foreach (var fileDiagnostics in perFile)
         {
             diagnostics.AddRange(fileDiagnostics);
@@ -50,24 +51,26 @@ public static class MigrationsValidator
         var drizzle = DrizzleKitJournal.Read(fullDirectory, migrations, diagnostics);
         if (lint is not null)
         {
-            SafetyLint.Run(Path.Combine(fullDirectory, MigrationDiscovery.ReadmeFileName), migrations, scripts, docs, lint, diagnostics);
+            SafetyLint.Run(Path.Combine(fullDirectory, MigrationDiscovery.ReadmeFileName), migrations, scripts, directives, docs, lint, diagnostics);
         }
 
         return new ValidationReport(fullDirectory, migrations, docs, diagnostics)
         {
             DrizzleKit = drizzle,
             Validated = keepScripts
-                ? migrations.Select((m, i) => scripts[i] is { } script ? ValidatedMigration.From(m, script, docs.GetValueOrDefault(m.Name)) : null).OfType<ValidatedMigration>().ToList()
+                ? migrations.Select((m, i) => scripts[i] is { } script ? ValidatedMigration.From(m, script, docs.GetValueOrDefault(m.Name), directives[i]?.Settings ?? MigrationSettings.None) : null).OfType<ValidatedMigration>().ToList()
                 : [],
         };
     }
 
     /// <summary>Reads and lexes one migration file (its name and README section are not checked).</summary>
-    public static IReadOnlyList<Diagnostic> ValidateFile(string path) => CheckFile(path, out _);
+    public static IReadOnlyList<Diagnostic> ValidateFile(string path) => CheckFile(path, out _, out _);
 
-    private static List<Diagnostic> CheckFile(string path, out SqlScript? split)
+    /// <summary>The file's own problems, its split script and its <c>-- streambot:</c> comments, each read once.</summary>
+    private static List<Diagnostic> CheckFile(string path, out SqlScript? split, out MigrationDirectives? directives)
     {
         var diagnostics = new List<Diagnostic>();
+        directives = null;
         split = null;
         if (!TryRead(path, diagnostics, out var bytes))
         {
@@ -118,7 +121,9 @@ public static class MigrationsValidator
             }
         }
 
-        diagnostics.AddRange(MigrationDirectives.Read(script, path).Problems.Where(p => p.Severity == DiagnosticSeverity.Error));
+        // Malformed directives are errors in every file; suppressions are the lint's business (SafetyLint).
+        directives = MigrationDirectives.Read(script, path);
+        diagnostics.AddRange(directives.Problems.Where(p => p.Severity == DiagnosticSeverity.Error));
         var last = script.Statements[^1];
         if (last.Terminator == StatementTerminator.EndOfInput && !script.HasProblems)
         {
