@@ -173,32 +173,16 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
         {
             try
             {
-                await using var command = new NpgsqlCommand(statement.Text, connection, transaction);
-                if (statement.IsVerifyQuery)
+                if (await MigrationRollback.RunStepAsync(connection, transaction, statement, cancellation).ConfigureAwait(false) is { } rows && rows != statement.ExpectedRows)
                 {
-                    var rows = 0;
-                    await using (var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false))
-                    {
-                        while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
-                        {
-                            rows++;
-                        }
-                    }
-
-                    if (rows != statement.ExpectedRows)
-                    {
-                        return RehearsalDiagnostics.RollbackFailed(Path.GetFullPath(readme), statement.Line, statement.Column, migration.Name,
-                            $"its verify query returned {rows} row(s), the README expects {statement.ExpectedRows}");
-                    }
-                }
-                else
-                {
-                    await command.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+                    return RehearsalDiagnostics.RollbackFailed(Path.GetFullPath(readme), statement.Line, statement.Column, migration.Name,
+                        $"its verify query returned {rows} row(s), the README expects {statement.ExpectedRows}");
                 }
             }
             catch (PostgresException e)
             {
-                return RehearsalDiagnostics.RollbackFailed(Path.GetFullPath(readme), statement.Line, statement.Column, migration.Name, $"{e.MessageText} (SQLSTATE {e.SqlState})");
+                var (line, column) = MigrationRollback.Position(statement, e.Position);
+                return RehearsalDiagnostics.RollbackFailed(Path.GetFullPath(readme), line, column, migration.Name, $"{e.MessageText} (SQLSTATE {e.SqlState})");
             }
         }
 

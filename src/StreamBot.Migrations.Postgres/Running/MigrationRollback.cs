@@ -56,18 +56,10 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
             var statement = doc.Statements[index];
             try
             {
-                if (statement.IsVerifyQuery)
+                if (await RunStepAsync(connection, transaction, statement, cancellation).ConfigureAwait(false) is { } rows && rows != statement.ExpectedRows)
                 {
-                    var rows = await CountRowsAsync(statement.Text, transaction).ConfigureAwait(false);
-                    if (rows != statement.ExpectedRows)
-                    {
-                        await SafeRollbackAsync(transaction).ConfigureAwait(false);
-                        throw new MigrationException(RunDiagnostics.VerifyFailed(readmePath, statement.Line, statement.Column, migration.Name, rows, statement.ExpectedRows));
-                    }
-                }
-                else
-                {
-                    await ExecuteAsync(new NpgsqlBatchCommand(statement.Text), transaction, cancellation).ConfigureAwait(false);
+                    await SafeRollbackAsync(transaction).ConfigureAwait(false);
+                    throw new MigrationException(RunDiagnostics.VerifyFailed(readmePath, statement.Line, statement.Column, migration.Name, rows, statement.ExpectedRows));
                 }
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -117,18 +109,28 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
         }
     }
 
-    private async Task ExecuteAsync(NpgsqlBatchCommand command, NpgsqlTransaction transaction, CancellationToken token = default)
+    private async Task ExecuteAsync(NpgsqlBatchCommand command, NpgsqlTransaction transaction)
     {
         await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { command } };
-        await batch.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    private async Task<int> CountRowsAsync(string sql, NpgsqlTransaction transaction)
+    /// <summary>
+    /// Runs one statement of a README rollback in <paramref name="transaction"/>: a verify query returns how many rows
+    /// it found, any other statement null. Shared by rollbacks and their rehearsal, so both run the README alike.
+    /// </summary>
+    internal static async Task<int?> RunStepAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RollbackStatement statement, CancellationToken cancellation)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await using var command = new NpgsqlCommand(statement.Text, connection, transaction);
+        if (!statement.IsVerifyQuery)
+        {
+            await command.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+            return null;
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
         var rows = 0;
-        while (await reader.ReadAsync().ConfigureAwait(false))
+        while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
         {
             rows++;
         }
@@ -136,7 +138,8 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
         return rows;
     }
 
-    private static (int Line, int Column) Position(RollbackStatement statement, int serverPosition)
+    /// <summary>Where a server error position (1-based, within the statement) is in the README.</summary>
+    internal static (int Line, int Column) Position(RollbackStatement statement, int serverPosition)
     {
         if (serverPosition <= 0)
         {
