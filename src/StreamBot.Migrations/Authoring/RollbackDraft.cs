@@ -1,6 +1,5 @@
 using System.Text;
 using StreamBot.Migrations.Documentation;
-using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Authoring;

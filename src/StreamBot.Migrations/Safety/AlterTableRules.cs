@@ -1,4 +1,5 @@
 using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Safety;
 

@@ -1,3 +1,5 @@
+using StreamBot.Migrations.Sql;
+
 namespace StreamBot.Migrations.Safety;
 
 /// <summary>

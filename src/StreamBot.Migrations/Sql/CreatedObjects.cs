@@ -65,7 +65,7 @@ public static class CreatedObjects
     {
         foreach (var statement in script.Statements)
         {
-            var words = new TokenCursor(script, script.Tokens(statement));
+            var words = new TokenCursor(new StatementView(script, statement));
             var (line, column) = (statement.Line + firstLine - 1, statement.Column);
             if (words.Take("create"))
             {
@@ -229,7 +229,7 @@ public static class CreatedObjects
                 objects.RemoveAll(o => o.Table == name);
             }
 
-            if (!words.TakePunctuation(","))
+            if (!words.TakePunctuation(','))
             {
                 break;
             }

@@ -1,9 +1,8 @@
 namespace StreamBot.Migrations.Sql;
 
-/// <summary>Walks a statement's tokens (comments skipped) with the small vocabulary the object finder needs.</summary>
-internal sealed class TokenCursor(SqlScript script, IReadOnlyList<SqlToken> all)
+/// <summary>Walks a statement's tokens (a <see cref="StatementView"/>) front to back, with the small vocabulary the object finder needs.</summary>
+internal sealed class TokenCursor(StatementView view)
 {
-    private readonly List<SqlToken> _tokens = all.Where(t => t.Kind != SqlTokenKind.Comment).ToList();
     private int _next;
 
     /// <summary>Whether the next token is the word (any case); it is consumed if so.</summary>
@@ -19,20 +18,18 @@ internal sealed class TokenCursor(SqlScript script, IReadOnlyList<SqlToken> all)
     }
 
     /// <summary>Whether the next token is the word (any case), without consuming it.</summary>
-    public bool Is(string word) => _next < _tokens.Count && script.Is(_tokens[_next], word);
+    public bool Is(string word) => view.Is(_next, word);
 
     /// <summary>Whether the token before the next one is the word.</summary>
-    public bool Previous(string word) => _next > 1 && script.Is(_tokens[_next - 2], word);
+    public bool Previous(string word) => _next > 1 && view.Is(_next - 2, word);
 
     /// <summary>The next token as a lower-case word (consumed), or null when it is not a word.</summary>
     public string? Word() =>
-        _next < _tokens.Count && _tokens[_next].Kind is SqlTokenKind.Keyword or SqlTokenKind.Identifier
-            ? script.GetText(_tokens[_next++]).ToLowerInvariant()
-            : null;
+        _next < view.Count && view[_next].Kind is SqlTokenKind.Keyword or SqlTokenKind.Identifier ? view.Text(_next++).ToLowerInvariant() : null;
 
     public void SkipIfNotExists()
     {
-        if (Is("if") && _next + 2 < _tokens.Count && script.Is(_tokens[_next + 1], "not") && script.Is(_tokens[_next + 2], "exists"))
+        if (view.Are(_next, "if", "not", "exists"))
         {
             _next += 3;
         }
@@ -40,38 +37,21 @@ internal sealed class TokenCursor(SqlScript script, IReadOnlyList<SqlToken> all)
 
     public void SkipIfExists()
     {
-        if (Is("if") && _next + 1 < _tokens.Count && script.Is(_tokens[_next + 1], "exists"))
+        if (view.Are(_next, "if", "exists"))
         {
             _next += 2;
         }
     }
 
     /// <summary>A name as PostgreSQL stores it (consumed): quoted names kept, others folded to lower case.</summary>
-    public string? Name()
-    {
-        if (_next >= _tokens.Count || _tokens[_next].Kind is not (SqlTokenKind.Identifier or SqlTokenKind.Keyword or SqlTokenKind.QuotedIdentifier))
-        {
-            return null;
-        }
-
-        return script.StoredName(_tokens[_next++]);
-    }
+    public string? Name() => view.IsName(_next) ? view.Name(_next++) : null;
 
     /// <summary>A possibly schema-qualified name; the schema is dropped (objects are looked up by name).</summary>
-    public string? QualifiedName()
-    {
-        var name = Name();
-        while (name is not null && TakePunctuation("."))
-        {
-            name = Name();
-        }
+    public string? QualifiedName() => view.QualifiedName(ref _next);
 
-        return name;
-    }
-
-    public bool TakePunctuation(string mark)
+    public bool TakePunctuation(char mark)
     {
-        if (_next < _tokens.Count && _tokens[_next].Kind is SqlTokenKind.Punctuation && script.GetText(_tokens[_next]) == mark)
+        if (view.IsPunctuation(_next, mark))
         {
             _next++;
             return true;
@@ -83,9 +63,9 @@ internal sealed class TokenCursor(SqlScript script, IReadOnlyList<SqlToken> all)
     /// <summary>Moves past the next occurrence of the word at any depth; false when there is none.</summary>
     public bool SkipTo(string word)
     {
-        while (_next < _tokens.Count)
+        while (_next < view.Count)
         {
-            if (script.Is(_tokens[_next++], word))
+            if (view.Is(_next++, word))
             {
                 return true;
             }
@@ -97,19 +77,13 @@ internal sealed class TokenCursor(SqlScript script, IReadOnlyList<SqlToken> all)
     /// <summary>Moves past the next comma outside parentheses; false at the end of the statement.</summary>
     public bool SkipToTopLevelComma()
     {
-        var depth = 0;
-        while (_next < _tokens.Count)
+        while (_next < view.Count)
         {
-            var token = _tokens[_next++];
-            if (token.Kind != SqlTokenKind.Punctuation)
+            var at = _next++;
+            if (view.Depth(at) == 0 && view.IsPunctuation(at, ','))
             {
-                continue;
+                return true;
             }
-
-            var text = script.GetText(token);
-            if (text == "(") depth++;
-            else if (text == ")") depth--;
-            else if (text == "," && depth == 0) return true;
         }
 
         return false;

@@ -1,10 +1,9 @@
-using StreamBot.Migrations.Sql;
-
-namespace StreamBot.Migrations.Safety;
+namespace StreamBot.Migrations.Sql;
 
 /// <summary>
-/// One statement's tokens without its comments and final semicolon, read by position: what the lock classifier and the safety rules need
-/// to look ahead, match parentheses and find a clause at the statement's top level.
+/// One statement's tokens without its comments and final semicolon, read by position: what the object finder, the
+/// lock classifier, the safety rules and the rollback draft need to look ahead, match parentheses and find a clause at
+/// the statement's top level.
 /// </summary>
 internal sealed class StatementView
 {
