@@ -1,3 +1,4 @@
+using StreamBot.Migrations.Validation;
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
@@ -140,7 +141,7 @@ internal static class AuthoringCommand
 
         stdout.WriteLine(Printable.Of($"Created {Path.Combine(directory, fileName)} and its README section{(journal is null ? string.Empty : " and meta/_journal.json entry")}."));
         stdout.WriteLine(rollback is null
-            ? $"Write its SQL, then run: streambot-migrate draft-rollback {fileName} (the build fails on every TODO(streambot) until then)."
+            ? $"Write its SQL, then run: streambot-migrate draft-rollback {fileName} (the build fails on every {Placeholder.Marker} until then)."
             : $"Its rollback is drafted ({rollback.Undecided} step(s) to decide); fill in Purpose and Changes, then rehearse it: streambot-migrate rehearse.");
         return null;
     }
@@ -168,7 +169,7 @@ internal static class AuthoringCommand
         if (edited is not null)
         {
             File.WriteAllText(readmePath, edited);
-            stdout.WriteLine(Printable.Of($"Wrote the drafted rollback of {migration.FileName} into README.md ({rollback.Undecided} step(s) left to decide, marked TODO(streambot)). Rehearse it: streambot-migrate rehearse."));
+            stdout.WriteLine(Printable.Of($"Wrote the drafted rollback of {migration.FileName} into README.md ({rollback.Undecided} step(s) left to decide, marked {Placeholder.Marker}). Rehearse it: streambot-migrate rehearse."));
         }
         else
         {
@@ -250,10 +251,7 @@ internal static class AuthoringCommand
         try
         {
             using var open = Database.OpenAsync(settings, "renumber").GetAwaiter().GetResult();
-            var journal = new MigrationJournal(journalTable);
-            return journal.ExistsAsync(open).GetAwaiter().GetResult()
-                ? journal.ReadAsync(open).GetAwaiter().GetResult().Select(r => r.Name).ToHashSet(StringComparer.Ordinal)
-                : [];
+            return JournalSet.AppliedNamesAsync(open, journalTable).GetAwaiter().GetResult().ToHashSet(StringComparer.Ordinal);
         }
         catch (MigrationException e)
         {

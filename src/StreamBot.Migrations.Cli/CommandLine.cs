@@ -1,3 +1,4 @@
+
 namespace StreamBot.Migrations.Cli;
 
 /// <summary>Parses the command line and dispatches to a command. Exit codes: 0 success, 1 reported errors, 2 usage.</summary>
@@ -93,7 +94,7 @@ internal static class CommandLine
 
     public static int UsageError(TextWriter stderr, string message)
     {
-        stderr.WriteLine(Postgres.Printable.Of(Diagnostics.ToolDiagnostics.BadCommandLine(message).ToString()));
+        stderr.WriteLine(Diagnostics.Printable.Of(Diagnostics.ToolDiagnostics.BadCommandLine(message).ToString()));
         return Usage;
     }
 }

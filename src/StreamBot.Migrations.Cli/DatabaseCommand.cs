@@ -6,6 +6,7 @@ using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Postgres.Rehearsal;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Safety;
 
 namespace StreamBot.Migrations.Cli;
 
@@ -28,6 +29,11 @@ internal static class DatabaseCommand
         if (options.FromBackup is not null && command != "rehearse")
         {
             return CommandLine.UsageError(stderr, $"--from-backup is for rehearse; {command} does not restore backups.");
+        }
+
+        if ((options.LintFrom ?? options.PostgresVersion) is not null && command != "rehearse")
+        {
+            return CommandLine.UsageError(stderr, $"--lint-from and --postgres-version are for rehearse (and validate); {command} does not lint.");
         }
 
         if (options.Positional.Count > (command == "down" ? 1 : 0))
@@ -66,6 +72,7 @@ internal static class DatabaseCommand
         {
             ResumeFrom = options.ResumeFrom,
             Locking = options.Locking,
+            Lint = LintOptions.From(options.LintFrom, options.PostgresVersion),
         };
         // status changes nothing, so Ctrl-C may end it at once; up and down finish cleanly first.
         using var interrupts = command == "status" ? null : new Interrupts();

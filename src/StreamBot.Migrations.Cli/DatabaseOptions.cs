@@ -29,8 +29,13 @@ internal sealed class DatabaseOptions
     {
         "--dir", "--connection", "--format", "--backup-dir", "--backup-prefix", "--journal-table", "--lock-timeout",
         "--stale-lock-timeout", "--resume-from", "--to", "--statement-lock-timeout", "--statement-timeout", "--concurrent-lock-timeout",
-        "--lock-retries", "--lock-retry-budget", "--from-backup",
+        "--lock-retries", "--lock-retry-budget", "--from-backup", "--lint-from", "--postgres-version",
     };
+
+    /// <summary>rehearse: the safety lint's settings, as validate and the build take them.</summary>
+    public string? LintFrom { get; private set; }
+
+    public string? PostgresVersion { get; private set; }
 
     /// <summary>rehearse: restore this backup into the scratch database first.</summary>
     public string? FromBackup { get; private set; }
@@ -79,6 +84,8 @@ internal sealed class DatabaseOptions
                     case "--stale-lock-timeout": options.StaleLockTimeout = Seconds(); break;
                     case "--to": options.BaselineTo = value; break;
                     case "--from-backup": options.FromBackup = value; break;
+                    case "--lint-from": options.LintFrom = value; break;
+                    case "--postgres-version": options.PostgresVersion = value; break;
                     case "--statement-lock-timeout":
                         options.Locking = options.Locking with { LockTimeout = Seconds() is var wait && wait > TimeSpan.Zero ? wait : throw new FormatException("--statement-lock-timeout takes a number of seconds above 0: a migration must not queue the bot's queries without limit.") };
                         break;

@@ -1,6 +1,5 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using StreamBot.Migrations.Postgres;
 using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Validation;

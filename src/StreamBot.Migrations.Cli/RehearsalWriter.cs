@@ -1,6 +1,6 @@
+using StreamBot.Migrations.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using StreamBot.Migrations.Postgres;
 using StreamBot.Migrations.Postgres.Rehearsal;
 using StreamBot.Migrations.Safety;
 
@@ -120,7 +120,7 @@ internal static class RehearsalWriter
                         json.WriteString("table", taken.Table);
                         json.WriteString("mode", taken.Mode.Describe());
                         json.WriteNumber("heldMs", Math.Round(heldMs, 1));
-                        json.WriteBoolean("predicted", statement.Predicted.Any(p => p.Table == taken.Table && p.Mode == taken.Mode));
+                        json.WriteBoolean("predicted", LockPrediction.Predicted(statement.Predicted, taken));
                         json.WriteEndObject();
                     }
 
@@ -166,9 +166,7 @@ internal static class RehearsalWriter
     /// <summary>Where the measurement and the safety lint's prediction differ, said so.</summary>
     private static string Agreement(TracedStatement statement)
     {
-        // The lint's reading covers the locks that block writes; a read of another table (an UPDATE ... FROM) is not its concern.
-        var unpredicted = statement.Locks.Where(l => l.Lock.Mode.BlocksWrites() && !statement.Predicted.Any(p => p.Table == l.Lock.Table && p.Mode == l.Lock.Mode)).ToList();
-        return unpredicted.Count == 0
+        return LockPrediction.Unpredicted(statement.Predicted, statement.Locks.Select(l => l.Lock)).Count == 0
             ? string.Empty
             : $" [not what the lint's reading predicted: {(statement.Predicted.Count == 0 ? "no lock" : string.Join(", ", statement.Predicted.Select(p => $"{p.Mode.Describe()} on {p.Table}")))}]";
     }

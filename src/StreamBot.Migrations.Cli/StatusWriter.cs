@@ -1,8 +1,8 @@
+using StreamBot.Migrations.Diagnostics;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using StreamBot.Migrations.Planning;
-using StreamBot.Migrations.Postgres;
 using StreamBot.Migrations.Postgres.Running;
 
 namespace StreamBot.Migrations.Cli;

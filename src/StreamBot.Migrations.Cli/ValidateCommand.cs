@@ -1,4 +1,3 @@
-using StreamBot.Migrations.Postgres;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Validation;

@@ -14,7 +14,12 @@ internal static class Database
         AppContext.SetSwitch("Npgsql.EnableSqlRewriting", false);
     }
 
-    public static async Task<NpgsqlConnection> OpenAsync(ConnectionSettings settings, string purpose, CancellationToken cancellation = default)
+    /// <summary>Opens a connection with this tool's session settings.</summary>
+    public static Task<NpgsqlConnection> OpenAsync(ConnectionSettings settings, string purpose, CancellationToken cancellation = default) =>
+        OpenAsync(settings, purpose, durableCommits: false, cancellation);
+
+    /// <summary>Opens a connection with this tool's session settings; <paramref name="durableCommits"/> for one that writes.</summary>
+    public static async Task<NpgsqlConnection> OpenAsync(ConnectionSettings settings, string purpose, bool durableCommits, CancellationToken cancellation)
     {
         var connection = new NpgsqlConnection(settings.ToNpgsql("streambot-migrate " + purpose));
         try
@@ -37,6 +42,11 @@ internal static class Database
                 // If this process dies mid-statement, the server notices within a second and rolls back, instead
                 // of finishing a long statement for nobody while holding its locks.
                 sessionSettings.BatchCommands.Add(new NpgsqlBatchCommand("SET client_connection_check_interval = 1000"));
+            }
+
+            if (durableCommits)
+            {
+                sessionSettings.BatchCommands.Add(Running.Durability.Setting());
             }
 
             await sessionSettings.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
@@ -70,6 +80,26 @@ internal static class Database
         while (await reader.ReadAsync().ConfigureAwait(false))
         {
             columns.Add(reader.GetString(0));
+        }
+
+        return columns;
+    }
+
+    /// <summary>
+    /// The columns of each of <paramref name="quotedTables"/> in one query: an empty set for a table that does not exist
+    /// (or sits in a schema that does not).
+    /// </summary>
+    public static async Task<Dictionary<string, HashSet<string>>> ColumnsAsync(NpgsqlConnection connection, string[] quotedTables, CancellationToken cancellation)
+    {
+        var columns = quotedTables.Distinct(StringComparer.Ordinal).ToDictionary(t => t, _ => new HashSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
+        await using var command = Command(connection, """
+            SELECT t.name, a.attname FROM unnest($1::text[]) AS t(name)
+            JOIN pg_attribute a ON a.attrelid = to_regclass(t.name) AND a.attnum > 0 AND NOT a.attisdropped
+            """, (object)columns.Keys.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
+        {
+            columns[reader.GetString(0)].Add(reader.GetString(1));
         }
 
         return columns;

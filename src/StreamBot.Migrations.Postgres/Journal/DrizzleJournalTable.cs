@@ -1,7 +1,5 @@
 using Npgsql;
 using StreamBot.Migrations.Planning;
-using StreamBot.Migrations.Postgres.Connection;
-using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Postgres.Journal;
 
@@ -25,27 +23,14 @@ internal static class DrizzleJournalTable
     public static bool IsDrizzleShaped(IReadOnlySet<string> columns) =>
         columns.Contains("id") && columns.Contains("hash") && columns.Contains("created_at") && !columns.Contains("name");
 
-    /// <summary>The first drizzle-orm journal found (this tool's journal name first, then drizzle-orm's default), or null.</summary>
-    public static async Task<Found?> FindAsync(NpgsqlConnection connection, QualifiedName journal)
-    {
-        foreach (var (quoted, shown, underJournalName) in new[] { (journal.Quoted, journal.ToString(), true), (DefaultName, DefaultName, false) })
-        {
-            if (IsDrizzleShaped(await Database.ColumnsAsync(connection, quoted).ConfigureAwait(false)))
-            {
-                return new Found(shown, quoted, underJournalName, await ReadAsync(connection, quoted).ConfigureAwait(false));
-            }
-        }
+    // Text casts: drizzle-orm creates id serial and created_at bigint, but a hand-made table may differ.
+    public static string SelectSql(string quotedTable) => $"SELECT id::text, hash::text, created_at::text FROM {quotedTable} ORDER BY id";
 
-        return null;
-    }
-
-    private static async Task<List<DrizzleRow>> ReadAsync(NpgsqlConnection connection, string table)
+    /// <summary>The rows of <see cref="SelectSql"/>'s result.</summary>
+    public static async Task<List<DrizzleRow>> ReadRowsAsync(NpgsqlDataReader reader, CancellationToken cancellation)
     {
-        // Text casts: drizzle-orm creates id serial and created_at bigint, but a hand-made table may differ.
-        await using var command = Database.Command(connection, $"SELECT id::text, hash::text, created_at::text FROM {table} ORDER BY id");
         var rows = new List<DrizzleRow>();
-        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        while (await reader.ReadAsync().ConfigureAwait(false))
+        while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
         {
             var created = reader.IsDBNull(2) ? null : reader.GetString(2);
             rows.Add(new DrizzleRow(

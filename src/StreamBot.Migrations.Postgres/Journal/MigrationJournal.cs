@@ -39,32 +39,13 @@ internal sealed class MigrationJournal(QualifiedName tableName)
 
     public static string WhoAmI() => $"{Environment.UserName}@{Environment.MachineName}";
 
-    public async Task<bool> ExistsAsync(NpgsqlConnection connection)
+    /// <summary>The required columns <paramref name="columns"/> lacks (a table another tool created under this name).</summary>
+    public static IReadOnlyList<string> MissingColumns(IReadOnlySet<string> columns) => RequiredColumns.Where(c => !columns.Contains(c)).ToList();
+
+    public async Task CreateAsync(NpgsqlConnection connection)
     {
-        await using var command = Database.Command(connection, "SELECT to_regclass($1) IS NOT NULL", Table);
-        return (bool)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
-    }
-
-    /// <summary>Whether the table under this journal's name is drizzle-orm's journal (so this tool's is absent).</summary>
-    private async Task<bool> IsDrizzleJournalAsync(NpgsqlConnection connection) =>
-        DrizzleJournalTable.IsDrizzleShaped(await Database.ColumnsAsync(connection, Table).ConfigureAwait(false));
-
-    public async Task EnsureAsync(NpgsqlConnection connection)
-    {
-        // CREATE TABLE IF NOT EXISTS still needs CREATE on the schema when the table exists: a deploy role with only
-        // DML grants on the journal must not be asked for it.
-        if (await ExistsAsync(connection).ConfigureAwait(false))
-        {
-            if (await IsDrizzleJournalAsync(connection).ConfigureAwait(false))
-            {
-                throw new MigrationException(RunDiagnostics.DrizzleJournalInTheWay(TableName.ToString()));
-            }
-
-            await CheckShapeAsync(connection).ConfigureAwait(false);
-            return;
-        }
-
-        await using (var create = Database.Command(connection, $"""
+        // IF NOT EXISTS: another applier may create it between the shape check and here (both then wait for the lock).
+        await using var create = Database.Command(connection, $"""
             CREATE TABLE IF NOT EXISTS {Table} (
                 id bigserial PRIMARY KEY,
                 name text NOT NULL UNIQUE,
@@ -73,40 +54,19 @@ internal sealed class MigrationJournal(QualifiedName tableName)
                 execution_ms integer NOT NULL,
                 applied_by text NOT NULL
             )
-            """))
-        {
-            await create.ExecuteNonQueryAsync().ConfigureAwait(false);
-        }
-
-        await CheckShapeAsync(connection).ConfigureAwait(false);
+            """);
+        await create.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    private async Task CheckShapeAsync(NpgsqlConnection connection)
-    {
-        var columns = await Database.ColumnsAsync(connection, Table).ConfigureAwait(false);
+    public string SelectSql => $"SELECT id, name, hash, applied_at, execution_ms, applied_by FROM {Table} ORDER BY name";
 
-        var missing = RequiredColumns.Where(c => !columns.Contains(c)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new MigrationException(RunDiagnostics.JournalLacksColumns(TableName.ToString(), missing));
-        }
-    }
-
-    public async Task<List<JournalRow>> ReadAsync(NpgsqlConnection connection)
+    /// <summary>The rows of <see cref="SelectSql"/>'s result, checked for types and for a name listed twice.</summary>
+    public async Task<List<JournalRow>> ReadRowsAsync(NpgsqlDataReader reader, CancellationToken cancellation)
     {
         var rows = new List<JournalRow>();
-        if (!await ExistsAsync(connection).ConfigureAwait(false) || await IsDrizzleJournalAsync(connection).ConfigureAwait(false))
-        {
-            return rows;
-        }
-
-        await CheckShapeAsync(connection).ConfigureAwait(false);
-        await using var command = Database.Command(connection,
-            $"SELECT id, name, hash, applied_at, execution_ms, applied_by FROM {Table} ORDER BY name");
         try
         {
-            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-            while (await reader.ReadAsync().ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
             {
                 rows.Add(new JournalRow(
                     Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),

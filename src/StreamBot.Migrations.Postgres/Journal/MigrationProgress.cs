@@ -19,31 +19,24 @@ internal sealed class MigrationProgress(QualifiedName journalTable)
 
     private string Table => TableName.Quoted;
 
-    public async Task<List<ProgressRow>> ReadAsync(NpgsqlConnection connection)
+    public static string SelectSql(QualifiedName table) =>
+        $"SELECT name, hash, statements_done, statements_total, updated_at, applied_by FROM {table.Quoted} ORDER BY name";
+
+    /// <summary>The rows of <see cref="SelectSql"/>'s result.</summary>
+    public static async Task<List<ProgressRow>> ReadRowsAsync(NpgsqlDataReader reader, QualifiedName table, CancellationToken cancellation)
     {
         var rows = new List<ProgressRow>();
-        await using (var exists = Database.Command(connection, "SELECT to_regclass($1) IS NOT NULL", Table))
-        {
-            if (!(bool)(await exists.ExecuteScalarAsync().ConfigureAwait(false))!)
-            {
-                return rows;
-            }
-        }
-
-        await using var command = Database.Command(connection,
-            $"SELECT name, hash, statements_done, statements_total, updated_at, applied_by FROM {Table} ORDER BY name");
         try
         {
-            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-            while (await reader.ReadAsync().ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
             {
                 rows.Add(new ProgressRow(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3),
                     reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5)));
             }
         }
-        catch (Exception e) when (e is PostgresException { SqlState: "42703" } or InvalidCastException)
+        catch (InvalidCastException e)
         {
-            throw new MigrationException(RunDiagnostics.ProgressTableUnusable(TableName.ToString(), (e is PostgresException p ? p.MessageText : e.Message).TrimEnd('.')));
+            throw new MigrationException(RunDiagnostics.ProgressTableUnusable(table.ToString(), e.Message.TrimEnd('.')));
         }
 
         return rows;

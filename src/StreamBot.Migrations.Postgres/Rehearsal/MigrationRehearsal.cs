@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using Npgsql;
 using StreamBot.Migrations.Diagnostics;
-using StreamBot.Migrations.Planning;
+using StreamBot.Migrations.Postgres.Commands;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Postgres.Schema;
 using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Schema;
+using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Postgres.Rehearsal;
@@ -24,17 +25,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
     public async Task<RehearsalReport> RunAsync(string? fromBackup = null)
     {
         var clock = Stopwatch.StartNew();
-        var report = MigrationsValidator.Validate(options.Directory, keepScripts: true, lint: LintOptions.Default);
-        if (report.HasErrors)
-        {
-            foreach (var error in report.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
-            {
-                log.Report(error);
-            }
-
-            throw new MigrationException(RunDiagnostics.InvalidFolder(report.Directory, report.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error)));
-        }
-
+        var (_, report) = new RunSession(options, log, cancellation).Validate(failOnErrors: true, lint: true);
         var lint = report.Diagnostics.Where(d => d.Code.StartsWith("SBM60", StringComparison.Ordinal))
             .GroupBy(d => (d.File, d.Line)).ToDictionary(g => g.Key, g => string.Join(", ", g.Select(d => d.Code).Distinct()));
         var diagnostics = new List<Diagnostic>();
@@ -48,7 +39,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
         }
 
         await using var connection = await Database.OpenAsync(scratch.Settings, "rehearsal", cancellation).ConfigureAwait(false);
-        var applied = fromBackup is null ? [] : await AppliedAsync(connection).ConfigureAwait(false);
+        var applied = fromBackup is null ? new HashSet<string>() : await JournalSet.AppliedNamesAsync(connection, options.JournalTable, cancellation).ConfigureAwait(false);
         var tools = SchemaReader.ToolTables(options.JournalTable);
         var stopped = false;
         foreach (var migration in report.Validated)
@@ -181,7 +172,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
             }
             catch (PostgresException e)
             {
-                var (line, column) = MigrationRollback.Position(statement, e.Position);
+                var (line, column) = ServerErrorPosition.InText(statement.Text, statement.Line, statement.Column, e.Position);
                 return RehearsalDiagnostics.RollbackFailed(Path.GetFullPath(readme), line, column, migration.Name, $"{e.MessageText} (SQLSTATE {e.SqlState})");
             }
         }
@@ -190,11 +181,4 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
         return null;
     }
 
-    private async Task<HashSet<string>> AppliedAsync(NpgsqlConnection connection)
-    {
-        var journal = new MigrationJournal(options.JournalTable);
-        return await journal.ExistsAsync(connection).ConfigureAwait(false)
-            ? (await journal.ReadAsync(connection).ConfigureAwait(false)).Select(r => r.Name).ToHashSet(StringComparer.Ordinal)
-            : [];
-    }
 }

@@ -1,9 +1,10 @@
+using StreamBot.Migrations.Validation;
 using System.Diagnostics;
 using Npgsql;
 using StreamBot.Migrations.Diagnostics;
-using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Safety;
+using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Postgres.Rehearsal;
 
@@ -54,7 +55,7 @@ internal static class TracedApply
             }
         }
 
-        var predicted = LockClassifier.Of(migration.Script);
+        var predicted = migration.Locks;
         var oids = before.Keys.Select(o => (long)o).ToArray();
         var tableOids = before.Where(b => b.Value.IsTable).Select(b => (long)b.Key).ToArray();
         var statements = migration.Script.Statements;
@@ -76,7 +77,7 @@ internal static class TracedApply
                 }
                 catch (PostgresException e)
                 {
-                    var (line, column) = e.Position > 0 ? migration.Script.Locate(statements[i], e.Position - 1) : (statements[i].Line, statements[i].Column);
+                    var (line, column) = ServerErrorPosition.InMigration(migration.Script, statements[i], e.Position);
                     throw new MigrationException(RehearsalDiagnostics.ApplyFailed(migration.File.FullPath, line, column, migration.File.FileName, $"{e.MessageText} (SQLSTATE {e.SqlState})"));
                 }
 

@@ -1,3 +1,4 @@
+using StreamBot.Migrations.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using StreamBot.Migrations.Postgres.Connection;
@@ -17,6 +18,9 @@ public sealed record BlockingSession(int Pid, string User, string ApplicationNam
     /// <summary>One line, every field escaped so that a query's text cannot forge log lines.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"pid {Pid} (user {Printable.Of(User)}, application_name '{Printable.Of(ApplicationName)}', {Printable.Of(State)}, transaction open {TransactionAge.TotalSeconds:0.0} s, holds {Tables}, query: {Printable.Of(Query)})");
+
+    /// <summary>The names of the tables it holds locks on (among those asked about).</summary>
+    public IReadOnlyList<string> Relations { get; init; } = [];
 }
 
 /// <summary>Finds the sessions that hold locks on given tables: who a migration waits for.</summary>
@@ -41,7 +45,7 @@ internal static class BlockingSessions
         await using var command = Database.Command(connection, """
             SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''), coalesce(a.state, ''),
                    coalesce(extract(epoch FROM now() - a.xact_start), 0)::float8, left(coalesce(a.query, ''), $4),
-                   string_agg(DISTINCT c.relname || ' ' || l.mode, ', ')
+                   string_agg(DISTINCT c.relname || ' ' || l.mode, ', '), array_agg(DISTINCT c.relname::text)
             FROM pg_locks l
             JOIN pg_class c ON c.oid = l.relation
             JOIN pg_stat_activity a ON a.pid = l.pid
@@ -56,7 +60,7 @@ internal static class BlockingSessions
         while (await reader.ReadAsync().ConfigureAwait(false))
         {
             sessions.Add(new BlockingSession(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                TimeSpan.FromSeconds(reader.GetDouble(4)), reader.GetString(5), reader.GetString(6)));
+                TimeSpan.FromSeconds(reader.GetDouble(4)), reader.GetString(5), reader.GetString(6)) { Relations = reader.GetFieldValue<string[]>(7) });
         }
 
         return sessions;

@@ -1,5 +1,4 @@
 using Npgsql;
-using StreamBot.Migrations.Postgres.Connection;
 
 namespace StreamBot.Migrations.Postgres.Running;
 
@@ -11,9 +10,6 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// </summary>
 internal static class Durability
 {
-    public static async Task CommitDurablyAsync(NpgsqlConnection connection)
-    {
-        await using var command = Database.Command(connection, "SET synchronous_commit = on");
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-    }
+    /// <summary>The session setting, sent with the connection's other settings when it opens.</summary>
+    public static NpgsqlBatchCommand Setting() => new("SET synchronous_commit = on");
 }

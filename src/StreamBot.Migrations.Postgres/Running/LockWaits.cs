@@ -1,7 +1,7 @@
+using StreamBot.Migrations.Validation;
 using System.Diagnostics;
 using Npgsql;
 using StreamBot.Migrations.Diagnostics;
-using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Safety;
 
 namespace StreamBot.Migrations.Postgres.Running;
@@ -83,19 +83,29 @@ internal sealed class LockWaits(NpgsqlConnection connection, int[] ownPids, Lock
         }
     }
 
-    /// <summary>Warns (SBM4033) when sessions in long or idle transactions hold locks on tables the migration locks strongly.</summary>
-    public async Task WarnAboutBlockersAsync(ValidatedMigration migration, IReadOnlyList<IReadOnlyList<TableLock>> locks)
+    /// <summary>
+    /// Warns (SBM4033), for each of <paramref name="migrations"/>, about sessions in long or idle transactions that hold
+    /// locks on tables it locks against writes. One query for the whole run, before its first migration: a session that
+    /// starts lingering later is still named when a statement's lock_timeout expires.
+    /// </summary>
+    public async Task WarnAboutBlockersAsync(IReadOnlyList<ValidatedMigration> migrations)
     {
-        var strong = locks.SelectMany(l => l).Where(l => l.Mode.BlocksWrites()).Select(l => l.Table).Distinct().ToList();
-        if (strong.Count == 0)
+        var tables = migrations.SelectMany(m => m.TablesLockedAgainstWrites).Distinct(StringComparer.Ordinal).ToList();
+        if (tables.Count == 0)
         {
             return;
         }
 
-        var blockers = await BlockingSessions.FindAsync(connection, strong, ownPids, onlyLingering: true, LockTimeout(migration)).ConfigureAwait(false);
-        if (blockers.Count > 0)
+        var olderThan = migrations.Min(LockTimeout);
+        var blockers = await BlockingSessions.FindAsync(connection, tables, ownPids, onlyLingering: true, olderThan).ConfigureAwait(false);
+        foreach (var migration in blockers.Count == 0 ? [] : migrations)
         {
-            log.Report(RunDiagnostics.BlockersPresent(migration.File.FullPath, migration.File.FileName, string.Join(", ", strong), blockers.Select(b => b.ToString()).ToList()));
+            var strong = migration.TablesLockedAgainstWrites;
+            var theirs = blockers.Where(b => b.Relations.Any(strong.Contains)).Select(b => b.ToString()).ToList();
+            if (theirs.Count > 0)
+            {
+                log.Report(RunDiagnostics.BlockersPresent(migration.File.FullPath, migration.File.FileName, string.Join(", ", strong), theirs));
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using StreamBot.Migrations.Validation;
 using System.Diagnostics;
 using Npgsql;
 using StreamBot.Migrations.Planning;
@@ -15,9 +16,15 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// journal row, in one round trip) inside one transaction, so it is applied wholly or not at all. A migration with
 /// statements PostgreSQL refuses in a transaction runs statement by statement, its journal row written last.
 /// </summary>
-internal sealed class MigrationApplier(NpgsqlConnection connection, int backendPid, MigrationJournal journal, MigrationProgress progress, LockLease lease, RunOptions options, IRunLog log, CancellationToken cancellation)
+internal sealed class MigrationApplier(NpgsqlConnection connection, int backendPid, JournalSet journals, LockLease lease, RunOptions options, IRunLog log, CancellationToken cancellation)
 {
     private readonly LockWaits _waits = new(connection, [backendPid, lease.BackendPid], options.Locking, log, cancellation);
+    private readonly MigrationJournal _journal = journals.Journal;
+    private readonly MigrationProgress _progress = journals.Progress;
+
+    /// <summary>Warns (SBM4033) about sessions lingering on tables the migrations about to run lock against writes.</summary>
+    public Task WarnAboutBlockersAsync(IReadOnlyList<ValidatedMigration> migrations) => _waits.WarnAboutBlockersAsync(migrations);
+
     /// <summary>
     /// Applies <paramref name="migration"/>, or, when resuming an interrupted one, its statements from the 0-based
     /// <paramref name="resumeAt"/> on.
@@ -25,8 +32,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
     public async Task<TimeSpan> ApplyAsync(ValidatedMigration migration, int? resumeAt = null)
     {
         var clock = Stopwatch.StartNew();
-        var locks = LockClassifier.Of(migration.Script);
-        await _waits.WarnAboutBlockersAsync(migration, locks).ConfigureAwait(false);
+        var locks = migration.Locks;
         await using (new StatementProgress(migration, backendPid, lease, options.ProgressInterval, log))
         {
             if (migration.IsTransactional)
@@ -39,7 +45,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
             }
         }
 
-        log.Info($"Applied {migration.File.FileName} ({migration.Script.Statements.Count - (resumeAt ?? 0)} statement(s){(resumeAt is { } n ? $", resumed at statement {n + 1}" : string.Empty)}, {MigrationRunner.Ms(clock.Elapsed)}).");
+        log.Info($"Applied {migration.File.FileName} ({migration.Script.Statements.Count - (resumeAt ?? 0)} statement(s){(resumeAt is { } n ? $", resumed at statement {n + 1}" : string.Empty)}, {clock.Elapsed.TotalMilliseconds:F0} ms).");
         return clock.Elapsed;
     }
 
@@ -80,15 +86,15 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                     // Checked last, just before the journal row and the commit: a lock lost while the statements ran
                     // still stops the migration from committing.
                     batch.BatchCommands.Add(lease.Fence());
-                    batch.BatchCommands.Add(journal.InsertCommand(migration.Name, migration.Hash, executionMs: null));
-                    if (journal.DrizzleInsertCommand(migration.Name, migration.Hash) is { } drizzleRow)
+                    batch.BatchCommands.Add(_journal.InsertCommand(migration.Name, migration.Hash, executionMs: null));
+                    if (_journal.DrizzleInsertCommand(migration.Name, migration.Hash) is { } drizzleRow)
                     {
                         batch.BatchCommands.Add(drizzleRow);
                     }
 
                     if (resumeAt is not null)
                     {
-                        batch.BatchCommands.Add(progress.ClearCommand(migration.Name));
+                        batch.BatchCommands.Add(_progress.ClearCommand(migration.Name));
                     }
                 }
 
@@ -152,9 +158,9 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
     {
         var first = resumeAt ?? 0;
         log.Report(RunDiagnostics.RunsWithoutTransaction(migration.File.FullPath, migration.File.FileName,
-            migration.Script.Statements.Where(s => !s.IsTransactional).Select(s => s.NonTransactionalReason!).Distinct(), progress.TableName.ToString()));
+            migration.Script.Statements.Where(s => !s.IsTransactional).Select(s => s.NonTransactionalReason!).Distinct(), _progress.TableName.ToString()));
         var statements = migration.Script.Statements;
-        await progress.StartAsync(connection, migration.Name, migration.Hash, first, statements.Count).ConfigureAwait(false);
+        await _progress.StartAsync(connection, migration.Name, migration.Hash, first, statements.Count).ConfigureAwait(false);
         for (var i = first; i < statements.Count; i++)
         {
             // A statement that runs in its own implicit transaction gets the short lock_timeout and its retries; one
@@ -169,15 +175,15 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                 await RunStatementAsync(migration, i, resumeAt, migration.Settings.ConcurrentLockTimeout ?? options.Locking.ConcurrentLockTimeout).ConfigureAwait(false);
             }
 
-            await progress.RecordAsync(connection, migration.Name, i + 1).ConfigureAwait(false);
+            await _progress.RecordAsync(connection, migration.Name, i + 1).ConfigureAwait(false);
         }
 
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using var journalBatch = new NpgsqlBatch(connection, transaction)
         {
-            BatchCommands = { journal.InsertCommand(migration.Name, migration.Hash, (int)clock.ElapsedMilliseconds), progress.ClearCommand(migration.Name) },
+            BatchCommands = { _journal.InsertCommand(migration.Name, migration.Hash, (int)clock.ElapsedMilliseconds), _progress.ClearCommand(migration.Name) },
         };
-        if (journal.DrizzleInsertCommand(migration.Name, migration.Hash) is { } drizzleRow)
+        if (_journal.DrizzleInsertCommand(migration.Name, migration.Hash) is { } drizzleRow)
         {
             journalBatch.BatchCommands.Add(drizzleRow);
         }
@@ -255,8 +261,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
         if (index >= 0)
         {
             var statement = migration.Script.Statements[index];
-            // The server's position is a 1-based character offset into the statement text as sent.
-            (line, column) = e.Position > 0 ? migration.Script.Locate(statement, e.Position - 1) : (statement.Line, statement.Column);
+            (line, column) = ServerErrorPosition.InMigration(migration.Script, statement, e.Position);
         }
 
         return new MigrationException(RunDiagnostics.MigrationFailed(migration.File.FullPath, line, column, migration.File.FileName,

@@ -1,10 +1,9 @@
+using StreamBot.Migrations.Validation;
 using Npgsql;
-using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Documentation;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Diagnostics;
-using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Postgres.Running;
@@ -23,9 +22,8 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
     public async Task RollBackAsync(ValidatedMigration migration, string? backup)
     {
         var statements = migration.Doc!.Statements;
-        var locks = statements.Select(s => LockClassifier.Of(SqlSplitter.Split(s.Text + "\n")) is [var first, ..] ? first : []).ToList();
         var site = new WaitSite(readmePath, $"rollback of {migration.Name}", $"The rollback of {migration.Name} was not run", waits.LockTimeout(migration),
-            WholeTransaction: true, i => (statements[i].Line, statements[i].Column), locks);
+            WholeTransaction: true, i => (statements[i].Line, statements[i].Column), migration.RollbackLocks);
         await waits.RetryOnLockTimeoutAsync(site, () => RollBackOnceAsync(migration, backup)).ConfigureAwait(false);
     }
 
@@ -75,7 +73,7 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
             catch (PostgresException e)
             {
                 await SafeRollbackAsync(transaction).ConfigureAwait(false);
-                var (line, column) = Position(statement, e.Position);
+                var (line, column) = ServerErrorPosition.InText(statement.Text, statement.Line, statement.Column, e.Position);
                 throw new MigrationException(RunDiagnostics.RollbackFailed(readmePath, line, column, migration.Name, e.MessageText, e.SqlState));
             }
         }
@@ -136,20 +134,5 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
         }
 
         return rows;
-    }
-
-    /// <summary>Where a server error position (1-based, within the statement) is in the README.</summary>
-    internal static (int Line, int Column) Position(RollbackStatement statement, int serverPosition)
-    {
-        if (serverPosition <= 0)
-        {
-            return (statement.Line, statement.Column);
-        }
-
-        var before = statement.Text[..Math.Min(serverPosition - 1, statement.Text.Length)];
-        var newlines = before.Count(c => c == '\n');
-        return newlines == 0
-            ? (statement.Line, statement.Column + before.Length)
-            : (statement.Line + newlines, before.Length - before.LastIndexOf('\n'));
     }
 }

@@ -1,6 +1,7 @@
 using StreamBot.Migrations.Postgres.Backup;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Postgres.Running;
@@ -33,6 +34,9 @@ public sealed record RunOptions(
 
     /// <summary>lock_timeout, statement_timeout and the retries of a migration that meets a blocker.</summary>
     public LockPolicy Locking { get; init; } = new();
+
+    /// <summary>The safety lint's settings (MigrationsLintFrom, MigrationsPostgresVersion), for the rehearsal's comparison.</summary>
+    public LintOptions Lint { get; init; } = LintOptions.Default;
 
     /// <summary>How often a long-running statement reports progress.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);

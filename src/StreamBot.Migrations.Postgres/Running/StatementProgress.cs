@@ -1,5 +1,6 @@
+using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Validation;
 using System.Diagnostics;
-using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Locking;
 
 namespace StreamBot.Migrations.Postgres.Running;

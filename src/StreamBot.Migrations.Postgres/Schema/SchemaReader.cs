@@ -109,8 +109,8 @@ internal static class SchemaReader
         var schema = journal.Schema ?? "public";
         return
         [
-            $"{schema}.{journal.Name}", $"{schema}.{journal.Name}_progress", $"{schema}.{journal.Name}{Running.MigrationRunner.BesideDrizzleSuffix}",
-            $"{schema}.{journal.Name}{Running.MigrationRunner.BesideDrizzleSuffix}_progress", $"{schema}.{journal.Name}_schema",
+            $"{schema}.{journal.Name}", $"{schema}.{journal.Name}_progress", $"{schema}.{journal.Name}{Journal.JournalSet.BesideDrizzleSuffix}",
+            $"{schema}.{journal.Name}{Journal.JournalSet.BesideDrizzleSuffix}_progress", $"{schema}.{journal.Name}_schema",
             "public.migration_lock", Journal.DrizzleJournalTable.DefaultName,
         ];
     }

@@ -1,3 +1,4 @@
+using StreamBot.Migrations.Validation;
 using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
 

@@ -1,3 +1,4 @@
+using StreamBot.Migrations.Validation;
 using System.Text;
 using StreamBot.Migrations.Documentation;
 using StreamBot.Migrations.Sql;

@@ -1,3 +1,4 @@
+using StreamBot.Migrations.Validation;
 using System.Security.Cryptography;
 using StreamBot.Migrations.Drizzle;
 

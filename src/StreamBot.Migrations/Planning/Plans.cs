@@ -1,3 +1,4 @@
+using StreamBot.Migrations.Validation;
 using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Planning;
@@ -31,3 +32,12 @@ public sealed record AdoptPlan(IReadOnlyList<DrizzleFileStatus> Targets, IReadOn
 /// <param name="Targets">Migrations to roll back, newest first (empty when nothing is applied).</param>
 /// <param name="Problems">Why nothing may run; empty when the plan can run.</param>
 public sealed record RollbackPlan(IReadOnlyList<ValidatedMigration> Targets, IReadOnlyList<Diagnostic> Problems);
+
+/// <summary>What <c>baseline</c> records, and the objects to find in the catalog first, or why it must not run.</summary>
+/// <param name="Range">0000 to the target, in order (empty when refused).</param>
+/// <param name="Objects">Every object the range leaves created, with the migration whose statement creates it.</param>
+/// <param name="Problems">Why nothing may be recorded; empty when the plan can run.</param>
+public sealed record BaselinePlan(IReadOnlyList<ValidatedMigration> Range, IReadOnlyList<(Sql.SchemaObject Object, ValidatedMigration CreatedBy)> Objects, IReadOnlyList<Diagnostic> Problems)
+{
+    internal static BaselinePlan Refused(Diagnostic problem) => new([], [], [problem]);
+}

@@ -1,4 +1,6 @@
+using StreamBot.Migrations.Validation;
 using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Planning;
 
@@ -117,10 +119,10 @@ public static class RunPlanner
         }
 
         var newestFirst = applied.Select(a => a.Name).OrderDescending(StringComparer.Ordinal).ToList();
-        var name = target is not null && target.EndsWith(".sql", StringComparison.Ordinal) ? target[..^4] : target;
-        if (name is not null && !newestFirst.Contains(name))
+        var name = target is null ? null : MigrationReference.Resolve(target, newestFirst);
+        if (target is not null && name is null)
         {
-            return new RollbackPlan([], [RunDiagnostics.NotApplied(name, newestFirst)]);
+            return new RollbackPlan([], [RunDiagnostics.NotApplied(target, newestFirst)]);
         }
 
         var names = name is null ? newestFirst.Take(1) : newestFirst.TakeWhile(n => string.CompareOrdinal(n, name) >= 0);
@@ -192,6 +194,39 @@ public static class RunPlanner
                 reasons.Add($"{string.Join(", ", files)} {(files.Count == 1 ? "is" : "are")} {what}");
             }
         }
+    }
+
+    /// <summary>
+    /// What baseline records: 0000 to <paramref name="to"/>, and every object they create (minus what a later one in
+    /// the range drops), each with the migration that creates it, for the catalog check. Refused when
+    /// <paramref name="to"/> names no migration or the journal already lists one.
+    /// </summary>
+    public static BaselinePlan Baseline(MigrationFolder folder, IReadOnlyList<JournalRow> applied, string to)
+    {
+        var migrations = folder.Migrations;
+        if (MigrationReference.Resolve(to, migrations.Select(m => m.Name)) is not { } target)
+        {
+            return BaselinePlan.Refused(RunDiagnostics.BaselineTargetUnknown(folder.Directory, to,
+                migrations.Count == 0 ? "none" : migrations[0].Name, migrations.Count == 0 ? "none" : migrations[^1].Name));
+        }
+
+        if (applied.Count > 0)
+        {
+            return BaselinePlan.Refused(RunDiagnostics.BaselineOnJournal(folder.Journal, applied.Count));
+        }
+
+        var range = migrations.TakeWhile(m => string.CompareOrdinal(m.Name, target) <= 0).ToList();
+        var objects = new List<SchemaObject>();
+        var creators = new Dictionary<SchemaObject, ValidatedMigration>(ReferenceEqualityComparer.Instance);
+        foreach (var migration in range)
+        {
+            foreach (var created in CreatedObjects.Apply(objects, migration.Script).Where(o => !creators.ContainsKey(o)))
+            {
+                creators[created] = migration;
+            }
+        }
+
+        return new BaselinePlan(range, objects.Select(o => (o, creators[o])).ToList(), []);
     }
 
     /// <summary>The folder against drizzle-orm's journal, when the database has one and the folder is drizzle-kit's.</summary>

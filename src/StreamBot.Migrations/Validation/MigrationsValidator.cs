@@ -1,10 +1,8 @@
 using System.Text;
-using StreamBot.Migrations.Authoring;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
 using StreamBot.Migrations.Drizzle;
-using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Sql;
 
@@ -86,7 +84,7 @@ public static class MigrationsValidator
         }
 
         diagnostics.AddRange(script.ProblemsAsDiagnostics(path));
-        if (bytes.AsSpan().IndexOf("TODO(streambot)"u8) >= 0)
+        if (bytes.AsSpan().IndexOf(Placeholder.MarkerUtf8) >= 0)
         {
             foreach (var comment in script.Comments())
             {

@@ -2,7 +2,6 @@ using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
 using StreamBot.Migrations.Drizzle;
-using StreamBot.Migrations.Planning;
 
 namespace StreamBot.Migrations.Validation;
 

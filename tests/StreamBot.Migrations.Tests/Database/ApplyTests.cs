@@ -3,6 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Database;
 
+[Trait(Tier.Name, Tier.Database)]
 public sealed class ApplyTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]

@@ -2,6 +2,7 @@ using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Database;
 
+[Trait(Tier.Name, Tier.Database)]
 public sealed class BackupTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]

@@ -3,6 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 namespace StreamBot.Migrations.Tests.Database;
 
 /// <summary>A database built the runbook's way (psql -f, file by file), taken over by a verified baseline.</summary>
+[Trait(Tier.Name, Tier.Database)]
 public sealed class BaselineTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     private static readonly string StreamBotFolder = Path.Combine(RepoPaths.Root, "migrations");

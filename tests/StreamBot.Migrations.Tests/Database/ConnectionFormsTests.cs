@@ -23,6 +23,7 @@ public sealed class TlsServer : IDisposable
 /// over the Unix socket, libpq's URI naming a socket directory and a port parameter, and TLS settings that pg_dump
 /// must receive as well as the tool's own connection.
 /// </summary>
+[Trait(Tier.Name, Tier.Database)]
 public sealed class ConnectionFormsTests(TlsServer tls) : IClassFixture<TlsServer>
 {
     private LocalPostgresServer Server => tls.Server;

@@ -6,6 +6,7 @@ namespace StreamBot.Migrations.Tests.Database;
 /// Real deploy setups: a role that owns neither the journal nor the lock table (only the grants the README lists),
 /// and a journal in a schema whose name needs SQL quoting.
 /// </summary>
+[Trait(Tier.Name, Tier.Database)]
 public sealed class DeployRoleTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     private const string DeployPassword = "Deploy-Pw_29b";

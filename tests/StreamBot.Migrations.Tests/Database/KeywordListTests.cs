@@ -4,6 +4,7 @@ using StreamBot.Migrations.Tests.Support;
 namespace StreamBot.Migrations.Tests.Database;
 
 /// <summary>The lexer's key words are the server's.</summary>
+[Trait(Tier.Name, Tier.Database)]
 public sealed class KeywordListTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]

@@ -3,6 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Database;
 
+[Trait(Tier.Name, Tier.Database)]
 public sealed class LockTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);

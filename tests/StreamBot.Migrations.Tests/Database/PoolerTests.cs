@@ -9,6 +9,7 @@ namespace StreamBot.Migrations.Tests.Database;
 /// The tool behind a real PgBouncer: refused cleanly in transaction mode (no lock left behind on a pooled server
 /// connection), served in session mode.
 /// </summary>
+[Trait(Tier.Name, Tier.Database)]
 public sealed class PoolerTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace StreamBot.Migrations.Tests.Database;
 /// Rehearsal on a scratch database of the test server: the Stream Bot's own folder passes (a broken rollback in
 /// migrations/README.md fails CI here), and each kind of forgotten rollback step is caught at its README line.
 /// </summary>
+[Trait(Tier.Name, Tier.Database)]
 public sealed class RehearsalTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]

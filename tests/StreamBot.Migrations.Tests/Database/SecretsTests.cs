@@ -3,6 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 namespace StreamBot.Migrations.Tests.Database;
 
 /// <summary>The password never shows: not in output, errors, or anything the CLI prints, for any command.</summary>
+[Trait(Tier.Name, Tier.Database)]
 public sealed class SecretsTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]

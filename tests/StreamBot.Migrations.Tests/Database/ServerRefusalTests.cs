@@ -3,6 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 namespace StreamBot.Migrations.Tests.Database;
 
 /// <summary>Refusals and take-overs say what is true and what to do, each as a well-formed coded line.</summary>
+[Trait(Tier.Name, Tier.Database)]
 public sealed class ServerRefusalTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]

@@ -3,6 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 namespace StreamBot.Migrations.Tests.Database;
 
 /// <summary>Two services, one database: a journal that is another folder's is named as such and never "fixed".</summary>
+[Trait(Tier.Name, Tier.Database)]
 public sealed class SharedDatabaseTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]

@@ -3,6 +3,7 @@ using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Database;
 
+[Trait(Tier.Name, Tier.Database)]
 public sealed class StatusAndRollbackTests(TestPostgres postgres) : IClassFixture<TestPostgres>
 {
     [Fact]
@@ -79,7 +80,7 @@ public sealed class StatusAndRollbackTests(TestPostgres postgres) : IClassFixtur
         s.Folder.EditReadme("ALTER TABLE user_balances DROP CONSTRAINT user_balances_balance_check;", "ALTER TABLE user_balances ADD COLUMN note text;");
         var d = await DatabaseScenario.FailsWith("SBM4011", () => s.Runner().DownAsync(null));
         Assert.Equal(s.Folder.ReadmePath, d.File);
-        Assert.Equal(StreamBot.Migrations.Tests.Validation.DiagnosticCases.LineOf(s.Folder.ReadmePath, "SELECT 1 FROM pg_constraint"), d.Line);
+        Assert.Equal(StreamBot.Migrations.Tests.Unit.Validation.DiagnosticCases.LineOf(s.Folder.ReadmePath, "SELECT 1 FROM pg_constraint"), d.Line);
         Assert.Contains("returned 1 row(s)", d.Message, StringComparison.Ordinal);
         Assert.Contains("expects 0", d.Message, StringComparison.Ordinal);
         Assert.Equal(0L, s.Scalar<long>("SELECT count(*) FROM information_schema.columns WHERE column_name = 'note'"));
@@ -93,7 +94,7 @@ public sealed class StatusAndRollbackTests(TestPostgres postgres) : IClassFixtur
         await s.Runner().UpAsync();
         s.Folder.EditReadme("ALTER TABLE user_balances DROP CONSTRAINT user_balances_balance_check;", "ALTER TABLE user_balances DROP CONSTRAINT no_such_constraint;");
         var d = await DatabaseScenario.FailsWith("SBM4012", () => s.Runner().DownAsync(null));
-        Assert.Equal(StreamBot.Migrations.Tests.Validation.DiagnosticCases.LineOf(s.Folder.ReadmePath, "DROP CONSTRAINT no_such_constraint"), d.Line);
+        Assert.Equal(StreamBot.Migrations.Tests.Unit.Validation.DiagnosticCases.LineOf(s.Folder.ReadmePath, "DROP CONSTRAINT no_such_constraint"), d.Line);
         Assert.Equal(3L, s.JournalCount());
     }
 

@@ -32,7 +32,7 @@ public sealed partial class HostileInputTests(TestPostgres postgres) : IClassFix
 
         Assert.DoesNotMatch(StackTrace(), output);
         // Printed as the CLI prints every line: control characters in a name become visible escapes.
-        var location = Regex.Escape(StreamBot.Migrations.Postgres.Printable.Of(Path.Combine(folder.Directory, hostile.File))) + (hostile.Located ? @"\(\d+,\d+\)" : "");
+        var location = Regex.Escape(StreamBot.Migrations.Diagnostics.Printable.Of(Path.Combine(folder.Directory, hostile.File))) + (hostile.Located ? @"\(\d+,\d+\)" : "");
         Assert.True(new Regex(location + @": (error|warning) " + hostile.Code, RegexOptions.Multiline).IsMatch(output), $"expected {hostile.Code} at {hostile.File}:\n{output}");
         Assert.Equal(output.Contains(": error SBM", StringComparison.Ordinal) ? 1 : 0, exit);
     }

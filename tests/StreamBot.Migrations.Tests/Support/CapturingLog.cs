@@ -1,4 +1,3 @@
-using StreamBot.Migrations.Postgres;
 using StreamBot.Migrations.Diagnostics;
 
 namespace StreamBot.Migrations.Tests.Support;

@@ -1,0 +1,154 @@
+using Npgsql;
+using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Planning;
+using StreamBot.Migrations.Postgres.Backup;
+using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Postgres.Journal;
+using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Postgres.Running;
+using StreamBot.Migrations.Postgres.Schema;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Postgres.Commands;
+
+/// <summary>
+/// What every command shares, each done one way: the stage an interrupted run reports, cancellation, validation of
+/// the folder with the user's lint settings, the connection, the migration lock, the backup, the journals read once
+/// and the schema recorded at the end. A command handler is the sequence of its own steps over this session.
+/// </summary>
+/// <param name="options">What to run, where.</param>
+/// <param name="log">Where progress and problems go.</param>
+/// <param name="cancellation">Ctrl-C or SIGTERM: the command ends cleanly with one coded line (SBM4027).</param>
+internal sealed class RunSession(RunOptions options, IRunLog log, CancellationToken cancellation)
+{
+    public RunOptions Options => options;
+
+    public IRunLog Log => log;
+
+    public CancellationToken Cancellation => cancellation;
+
+    /// <summary>What the run is doing, for the line that says where an interrupted run stopped.</summary>
+    public string Stage { get; set; } = "before it started";
+
+    /// <summary>
+    /// Runs a command's steps; a Ctrl-C that surfaces as a cancelled operation becomes SBM4027 naming the stage and
+    /// <paramref name="nothingDone"/> (what is true when no step had finished).
+    /// </summary>
+    public async Task<T> RunAsync<T>(string command, string nothingDone, Func<Task<T>> steps)
+    {
+        try
+        {
+            return await steps().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw Interrupted(command, nothingDone);
+        }
+    }
+
+    /// <summary>SBM4027: the run stopped on Ctrl-C at the current stage, with what that leaves.</summary>
+    public MigrationException Interrupted(string command, string outcome) => new(RunDiagnostics.RunCancelled(command, Stage, outcome));
+
+    /// <summary>
+    /// The folder as validation reads it. With <paramref name="lint"/> (rehearse), the safety lint runs with the user's
+    /// settings (MigrationsLintFrom, MigrationsPostgresVersion) and its findings feed the comparison with the measured
+    /// locks; only errors are logged, the build having shown the warnings. Errors stop a command that acts on the folder.
+    /// </summary>
+    public (MigrationFolder Folder, ValidationReport Report) Validate(bool failOnErrors, bool lint = false)
+    {
+        var report = MigrationsValidator.Validate(options.Directory, keepScripts: true, lint ? options.Lint : null);
+        foreach (var diagnostic in report.Diagnostics.Where(d => !lint || d.Severity == DiagnosticSeverity.Error))
+        {
+            log.Report(diagnostic);
+        }
+
+        if (failOnErrors && report.HasErrors)
+        {
+            throw new MigrationException(RunDiagnostics.InvalidFolder(report.Directory, report.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error)));
+        }
+
+        return (MigrationFolder.From(report, options.JournalTable.ToString()), report);
+    }
+
+    /// <summary>A connection for <paramref name="purpose"/>; one that <paramref name="writes"/> commits each transaction durably.</summary>
+    public Task<NpgsqlConnection> ConnectAsync(string purpose, bool writes)
+    {
+        Stage = "while connecting";
+        return Database.OpenAsync(options.Connection, purpose, durableCommits: writes && !options.DryRun, cancellation);
+    }
+
+    /// <summary>This tool's journal, its progress and drizzle-orm's journal, as the database has them now.</summary>
+    public Task<JournalSet> ReadJournalsAsync(NpgsqlConnection connection, MigrationFolder folder) =>
+        JournalSet.ReadAsync(connection, options.JournalTable, folder, cancellation);
+
+    /// <summary>Checks that the database takes writes, then waits for the migration lock.</summary>
+    public async Task<LockLease> LockAsync(NpgsqlConnection connection, string command)
+    {
+        await Writable.CheckAsync(connection, options.Connection, command).ConfigureAwait(false);
+        Stage = "while waiting for the migration lock";
+        return await MigrationLock.AcquireAsync(options.Connection, options.Lock, command, log, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>The pg_dump backup before a change, or null (with warning SBM5006) when disabled.</summary>
+    public async Task<string?> BackupAsync(NpgsqlConnection connection)
+    {
+        if (!options.Backup.Enabled)
+        {
+            log.Report(BackupDiagnostics.Disabled());
+            return null;
+        }
+
+        Stage = "during the pg_dump backup (its unfinished file was removed)";
+        return await PgDumpBackup.CreateAsync(options.Connection, options.Backup, connection.PostgreSqlVersion.Major * 10000, log, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records the schema as the migrations left it, for status's drift check: once per run, after its last applied
+    /// migration (a snapshot per migration would cost a catalog read each). Best effort: a failure here changes nothing
+    /// that was applied, so it is a line in the log, not an error, and never replaces the run's own error.
+    /// </summary>
+    public async Task RecordSchemaAsync(NpgsqlConnection connection, JournalSet journals, string lastApplied)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open)
+        {
+            log.Info("The schema fingerprint was not recorded (the connection is gone); status cannot check for drift until the next run records it.");
+            return;
+        }
+
+        try
+        {
+            var snapshot = await SchemaReader.ReadAsync(connection, SchemaReader.ToolTables(options.JournalTable)).ConfigureAwait(false);
+            if (!await journals.Fingerprints.RecordAsync(connection, lastApplied, snapshot).ConfigureAwait(false))
+            {
+                log.Info($"The schema fingerprint was not recorded (this role may not create {journals.Fingerprints.TableName}); status cannot check for drift.");
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ObjectDisposedException or TimeoutException)
+        {
+            log.Info($"The schema fingerprint was not recorded ({ConnectionFailure.Reason(e)}); status cannot check for drift until the next run records it.");
+        }
+    }
+
+    /// <summary>A plan's refusal as the command's error.</summary>
+    public static void ThrowIfRefused(IReadOnlyList<Diagnostic> problems)
+    {
+        if (problems.Count > 0)
+        {
+            throw new MigrationException(problems);
+        }
+    }
+
+    /// <summary>The dry run's listing: what would happen, line by line, and that nothing was changed.</summary>
+    public void PrintPlan(string verb, IReadOnlyList<string> lines)
+    {
+        log.Info(lines.Count == 0
+            ? $"Dry run: nothing to {verb} on {options.Connection.Describe()}."
+            : $"Dry run: would {verb} {lines.Count} migration(s) on {options.Connection.Describe()} (after a lock and {(options.Backup.Enabled ? "a pg_dump backup" : "no backup")}):");
+        foreach (var line in lines)
+        {
+            log.Info("  " + line);
+        }
+
+        log.Info("Nothing was changed.");
+    }
+}

@@ -1,0 +1,58 @@
+using Npgsql;
+using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Planning;
+using StreamBot.Migrations.Postgres.Journal;
+using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Postgres.Running;
+using StreamBot.Migrations.Postgres.Schema;
+using StreamBot.Migrations.Schema;
+
+namespace StreamBot.Migrations.Postgres.Commands;
+
+/// <summary><c>status</c>: every migration's state, the lock holder, drift, INVALID indexes and lingering blockers. Takes no lock and changes nothing.</summary>
+internal static class StatusCommand
+{
+    public static async Task<StatusReport> RunAsync(RunSession session)
+    {
+        var (validated, _) = session.Validate(failOnErrors: false);
+        await using var connection = await session.ConnectAsync("status", writes: false).ConfigureAwait(false);
+        var journals = await session.ReadJournalsAsync(connection, validated).ConfigureAwait(false);
+        var plan = RunPlanner.Status(journals.Folder, journals.Applied, journals.Stopped);
+        if (plan.Note is { } note)
+        {
+            session.Log.Info(note.FullMessage);
+        }
+
+        var pending = plan.Entries.Where(e => e.State is MigrationState.Pending or MigrationState.Interrupted).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        var lockedAgainstWrites = journals.Folder.Migrations.Where(m => pending.Contains(m.Name)).SelectMany(m => m.TablesLockedAgainstWrites).Distinct(StringComparer.Ordinal).ToList();
+        return new StatusReport(session.Options.Connection.Describe(), plan.Entries, await MigrationLock.ReadHolderAsync(connection).ConfigureAwait(false))
+        {
+            Drift = await DriftAsync(session, connection, journals, plan.Entries).ConfigureAwait(false),
+            InvalidIndexes = await InvalidIndexes.FindAsync(connection).ConfigureAwait(false),
+            Blockers = await BlockingSessions.FindAsync(connection, lockedAgainstWrites, [], onlyLingering: true, session.Options.Locking.LockTimeout).ConfigureAwait(false),
+            Drizzle = RunPlanner.Drizzle(journals.Folder, journals.DrizzleRows) is { } match ? (journals.Drizzle!.Name, match) : null,
+        };
+    }
+
+    /// <summary>
+    /// The live schema against the snapshot recorded after the last applied migration: what changed outside the
+    /// migrations (warning SBM4035), or null when no snapshot was recorded for it.
+    /// </summary>
+    private static async Task<IReadOnlyList<SchemaChange>?> DriftAsync(RunSession session, NpgsqlConnection connection, JournalSet journals, IReadOnlyList<StatusEntry> entries)
+    {
+        if (entries.LastOrDefault(e => e.State == MigrationState.Applied) is not { } last
+            || await journals.Fingerprints.ReadAsync(connection, last.Name).ConfigureAwait(false) is not { } recorded)
+        {
+            return null;
+        }
+
+        var live = await SchemaReader.ReadAsync(connection, SchemaReader.ToolTables(session.Options.JournalTable)).ConfigureAwait(false);
+        var drift = SchemaDiff.Compare(recorded, live);
+        if (drift.Count > 0)
+        {
+            session.Log.Report(RehearsalDiagnostics.SchemaDrift(journals.Journal.TableName.ToString(), last.Name, drift.Select(d => d.ToString()).ToList()));
+        }
+
+        return drift;
+    }
+}

@@ -1,0 +1,141 @@
+using Npgsql;
+using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Planning;
+using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Postgres.Journal;
+using StreamBot.Migrations.Postgres.Running;
+using StreamBot.Migrations.Safety;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Postgres.Commands;
+
+/// <summary>
+/// <c>up</c>: validate, take the lock, plan against the journal read under it, back up, then apply each pending
+/// migration in its own transaction. Returns how many were applied.
+/// </summary>
+internal static class UpCommand
+{
+    public static Task<int> RunAsync(RunSession session) => session.RunAsync("up", "nothing was applied", async () =>
+    {
+        var (validated, _) = session.Validate(failOnErrors: true);
+        if (session.Options.DryRun)
+        {
+            return await DryRunAsync(session, validated).ConfigureAwait(false);
+        }
+
+        var options = session.Options;
+        await using var connection = await session.ConnectAsync("up", writes: true).ConfigureAwait(false);
+        // Without the lock: journal rows commit together with their migrations, so when every file is in the journal
+        // (with its checksum) there is nothing to do, whatever another applier is doing.
+        var before = await session.ReadJournalsAsync(connection, validated).ConfigureAwait(false);
+        if (options.ResumeFrom is null && Planned(RunPlanner.Apply(before.Folder, before.Applied, [], null, before.DrizzleRows)).Pending.Count == 0)
+        {
+            session.Log.Info($"Database {options.Connection.Describe()} is up to date ({before.Folder.FileCount} migration(s) applied).");
+            return 0;
+        }
+
+        await using var lease = await session.LockAsync(connection, "up").ConfigureAwait(false);
+        session.Stage = "before the first migration";
+        // Read again under the lock: another applier (or a drizzle-orm deploy) may have run meanwhile.
+        var journals = await session.ReadJournalsAsync(connection, validated).ConfigureAwait(false);
+        var plan = Planned(RunPlanner.Apply(journals.Folder, journals.Applied, journals.Stopped, options.ResumeFrom, journals.DrizzleRows));
+        if (plan.Pending.Count == 0)
+        {
+            session.Log.Info($"Database {options.Connection.Describe()} is up to date ({journals.Folder.FileCount} migration(s) applied; another run applied the rest).");
+            return 0;
+        }
+
+        await journals.EnsureAsync(connection).ConfigureAwait(false);
+        if (plan.Resume is { } resume)
+        {
+            session.Log.Info(resume.Note);
+        }
+        else if (await InvalidIndexes.FindAsync(connection).ConfigureAwait(false) is { Count: > 0 } invalid)
+        {
+            // When resuming, the interrupted statement's own INVALID index is about to be dropped and rebuilt.
+            session.Log.Report(RunDiagnostics.InvalidIndexes(invalid));
+        }
+
+        var backup = await session.BackupAsync(connection).ConfigureAwait(false);
+        var applier = new MigrationApplier(connection, await Database.BackendPidAsync(connection).ConfigureAwait(false), journals, lease, options, session.Log, session.Cancellation);
+        await applier.WarnAboutBlockersAsync(plan.Pending).ConfigureAwait(false);
+        var done = await ApplyAllAsync(session, connection, journals, plan, applier).ConfigureAwait(false);
+        session.Log.Info($"Applied {done.Count} migration(s) to {options.Connection.Describe()}:");
+        foreach (var (name, took) in done)
+        {
+            session.Log.Info($"  {name,-60} {took.TotalMilliseconds,8:F0} ms");
+        }
+
+        session.Log.Info(backup is null ? "No backup was taken (disabled)." : $"Backup: {backup}");
+        return done.Count;
+    });
+
+    private static async Task<List<(string Name, TimeSpan Took)>> ApplyAllAsync(RunSession session, NpgsqlConnection connection, JournalSet journals, ApplyPlan plan, MigrationApplier applier)
+    {
+        var done = new List<(string Name, TimeSpan Took)>();
+        string? lastApplied = null;
+        try
+        {
+            foreach (var migration in plan.Pending)
+            {
+                session.Stage = $"before {migration.File.FileName} started";
+                if (session.Cancellation.IsCancellationRequested)
+                {
+                    throw session.Interrupted("up", done.Count == 0 ? "nothing was applied" : $"{migration.File.FileName} and the ones after it are still pending");
+                }
+
+                try
+                {
+                    var from = plan.Resume is { } r && r.Migration == migration ? r.Index : (int?)null;
+                    done.Add((migration.File.FileName, await applier.ApplyAsync(migration, from).ConfigureAwait(false)));
+                    lastApplied = migration.Name;
+                }
+                catch (MigrationException) when (done.Count > 0)
+                {
+                    session.Log.Info($"Applied before the failure (these stay applied): {string.Join(", ", done.Select(d => d.Name))}.");
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            if (lastApplied is not null)
+            {
+                await session.RecordSchemaAsync(connection, journals, lastApplied).ConfigureAwait(false);
+            }
+        }
+
+        return done;
+    }
+
+    private static async Task<int> DryRunAsync(RunSession session, MigrationFolder validated)
+    {
+        await using var readOnly = await session.ConnectAsync("plan", writes: false).ConfigureAwait(false);
+        var journals = await session.ReadJournalsAsync(readOnly, validated).ConfigureAwait(false);
+        var plan = Planned(RunPlanner.Apply(journals.Folder, journals.Applied, journals.Stopped, session.Options.ResumeFrom, journals.DrizzleRows));
+        if (plan.Resume is { } r)
+        {
+            session.Log.Info($"{r.Migration.File.FileName} resumes at statement {r.Index + 1} of {r.Migration.Script.Statements.Count}.");
+        }
+
+        session.PrintPlan("apply", plan.Pending.Select(m =>
+            $"{m.File.FileName}: {m.Script.Statements.Count} statement(s), {(m.IsTransactional ? "in one transaction" : "without a transaction (non-transactional statements)")}{Locks(session, m)}").ToList());
+        return 0;
+    }
+
+    // What the dry run says a migration will lock, from the classification the lint and the lock policy share.
+    private static string Locks(RunSession session, ValidatedMigration migration)
+    {
+        var strongest = migration.Locks.SelectMany(l => l).GroupBy(l => l.Table).Select(g => g.MaxBy(l => l.Mode)!).ToList();
+        var timeout = LockPolicy.Describe(migration.Settings.LockTimeout ?? session.Options.Locking.LockTimeout);
+        return strongest.Count == 0
+            ? $"; lock_timeout {timeout}"
+            : $"; locks {string.Join(", ", strongest.Select(l => $"{l.Mode.Describe()} on {l.Table}"))}; lock_timeout {timeout}";
+    }
+
+    private static ApplyPlan Planned(ApplyPlan plan)
+    {
+        RunSession.ThrowIfRefused(plan.Problems);
+        return plan;
+    }
+}

@@ -1,0 +1,12 @@
+
+namespace StreamBot.Migrations.Diagnostics;
+
+/// <summary>Where a run reports progress and problems (the console, or a test's capture).</summary>
+public interface IRunLog
+{
+    /// <summary>A line of progress or a table row.</summary>
+    void Info(string line);
+
+    /// <summary>A warning or error, shown in the <c>file(line,col): error CODE: text</c> form.</summary>
+    void Report(Diagnostic diagnostic);
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using StreamBot.Migrations.Cli;
+using StreamBot.Migrations.Tests.Support;
+
+namespace StreamBot.Migrations.Tests.Unit.Cli;
+
+[Trait(Tier.Name, Tier.Unit)]
+public sealed class CommandLineTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = CommandLine.Run(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Validate_succeeds_on_a_valid_folder()
+    {
+        using var folder = MigrationsFolder.Valid();
+        var (exit, output, errors) = Run("validate", folder.Directory);
+        Assert.Equal(0, exit);
+        Assert.Empty(errors);
+        Assert.Contains("3 migration(s)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_prints_msbuild_style_errors_and_exits_1()
+    {
+        using var folder = MigrationsFolder.Valid();
+        folder.Write("0002_add_balance_index.sql", "SELECT 1;\nSELECT $$x;\n");
+        var (exit, _, errors) = Run("validate", "--dir", folder.Directory);
+        Assert.Equal(1, exit);
+        Assert.Contains(folder.Path("0002_add_balance_index.sql") + "(2,8): error SBM2004: ", errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("public.")]
+    [InlineData("a.b.c")]
+    [InlineData("\"unclosed")]
+    [InlineData("drizzle_migrations; DROP TABLE users; --")]
+    [InlineData("journal_with_a_name_long_enough_that_its_progress_table_overflows")]
+    public void A_bad_journal_table_name_is_a_usage_error_before_anything_connects(string name)
+    {
+        using var folder = MigrationsFolder.Valid();
+        foreach (var command in new[] { "status", "up", "down" })
+        {
+            var (exit, _, errors) = Run(command, "--dir", folder.Directory, "--journal-table", name, "--connection", "postgres://u:p@127.0.0.1:1/db");
+            Assert.Equal(2, exit);
+            Assert.Contains("error SBM0001: --journal-table takes a table name", errors, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("--dir=")]
+    [InlineData("--dir ")]
+    public void Every_command_reads_options_as_name_value_and_name_equals_value(string dirOption)
+    {
+        using var folder = MigrationsFolder.Valid();
+        folder.Write("0002_add_balance_index.sql", "SELECT 'open;\n");
+        var args = (dirOption.EndsWith('=') ? [dirOption + folder.Directory] : new[] { dirOption.Trim(), folder.Directory });
+        var (exit, _, errors) = Run(["validate", .. args]);
+        Assert.Equal(1, exit);
+        Assert.Contains(folder.Path("0002_add_balance_index.sql") + "(1,8): error SBM2001", errors, StringComparison.Ordinal);
+
+        var (inspectExit, json, _) = Run("inspect", "--format=json", folder.Path("0001_add_balances.sql"));
+        Assert.Equal(0, inspectExit);
+        Assert.StartsWith("[", json.TrimStart(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("validate --frobnicate", "unknown option '--frobnicate'")]
+    [InlineData("validate --dir", "--dir needs a value.")]
+    [InlineData("validate one two", "validate takes one directory")]
+    [InlineData("inspect --format", "--format needs a value.")]
+    [InlineData("inspect --dir x.sql", "unknown option '--dir'")]
+    [InlineData("status --dir", "--dir needs a value.")]
+    [InlineData("up --no-backup=yes", "--no-backup takes no value.")]
+    [InlineData("down --forse", "unknown option '--forse'")]
+    [InlineData("stauts", "unknown command 'stauts'")]
+    public void A_bad_command_line_is_exit_code_2_with_one_line_saying_what_was_wrong(string commandLine, string expected)
+    {
+        var (exit, output, errors) = Run(commandLine.Split(' '));
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("error SBM0001: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_keeps_each_diagnostic_on_one_line_whatever_the_file_name()
+    {
+        using var folder = MigrationsFolder.Valid();
+        folder.Write("0003_add\nindex.sql", "SELECT 1;\n");
+        var (exit, output, errors) = Run("validate", folder.Directory);
+        Assert.Equal(1, exit);
+        Assert.All(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Contains(": error SBM", line, StringComparison.Ordinal));
+        Assert.Contains("0003_add\\u000aindex.sql", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_prints_statements_as_json_with_positions()
+    {
+        using var folder = MigrationsFolder.Empty();
+        folder.Write("0000_x.sql", "-- header\nCREATE TABLE t (a int);\n  CREATE INDEX CONCURRENTLY i ON t (a);\n");
+        var (exit, output, _) = Run("inspect", folder.Path("0000_x.sql"), "--format", "json");
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(output);
+        var statements = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, statements.Count);
+        Assert.Equal(2, statements[0].GetProperty("line").GetInt32());
+        Assert.Equal(1, statements[0].GetProperty("column").GetInt32());
+        Assert.Equal("CREATE TABLE t (a int);", statements[0].GetProperty("text").GetString());
+        Assert.True(statements[0].GetProperty("transactional").GetBoolean());
+        Assert.Equal(3, statements[1].GetProperty("line").GetInt32());
+        Assert.Equal(3, statements[1].GetProperty("column").GetInt32());
+        Assert.False(statements[1].GetProperty("transactional").GetBoolean());
+        Assert.Equal("CREATE INDEX CONCURRENTLY", statements[1].GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public void Inspect_prints_statements_of_a_broken_file_and_the_problem_on_stderr()
+    {
+        using var folder = MigrationsFolder.Empty();
+        folder.Write("0000_x.sql", "SELECT 1;\nSELECT 'unterminated;\n");
+        var (exit, output, errors) = Run("inspect", folder.Path("0000_x.sql"), "--format=json");
+        Assert.Equal(1, exit);
+        Assert.Equal(2, JsonDocument.Parse(output).RootElement.GetArrayLength());
+        Assert.Contains("(2,8): error SBM2001", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_of_a_missing_file_is_a_coded_error()
+    {
+        var (exit, output, errors) = Run("inspect", "/nonexistent/0000_x.sql");
+        Assert.Equal(1, exit);
+        Assert.Empty(output);
+        Assert.Contains("error SBM1007", errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("inspect")]
+    [InlineData("inspect", "a.sql", "--format", "xml")]
+    [InlineData("validate", "a", "b")]
+    public void Bad_command_lines_exit_2_with_usage(params string[] args)
+    {
+        var (exit, _, errors) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.Contains("--help", errors, StringComparison.Ordinal);
+    }
+}
