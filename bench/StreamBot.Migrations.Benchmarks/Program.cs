@@ -34,6 +34,15 @@ if (args.Length == 3 && args[0] == "folder")
     return 0;
 }
 
+if (args.Length == 4 && args[0] == "mixed-folder")
+{
+    // mixed-folder N STATEMENTS DIR: the apply benchmark's corpus (DIR/migrations and the two psql scripts), for
+    // timing and profiling one tool by hand.
+    var corpus = MixedCorpus.Write(Path.GetFullPath(args[3]), int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    Console.WriteLine(corpus.Folder);
+    return 0;
+}
+
 if (args.Length == 2 && args[0] == "floor")
 {
     // floor URL: what any .NET program with Npgsql pays before a migration tool does anything: start, connect,
@@ -46,8 +55,9 @@ if (args.Length == 2 && args[0] == "floor")
 
 if (args.Length >= 3 && args[0] == "apply")
 {
-    // apply SERVER_URL CLI_DLL [MIGRATIONS] [ROUNDS]: see ApplyBenchmark and README.md, "Benchmarks".
-    return ApplyBenchmark.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1000, args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 3);
+    // apply SERVER_URL CLI [MIGRATIONS] [ROUNDS] [STATEMENTS]: see ApplyBenchmark and README.md, "Benchmarks".
+    int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    return ApplyBenchmark.Run(args[1], args[2], Arg(3, 1000), Arg(4, 5), Arg(5, 5));
 }
 
 if (args.Length >= 3 && args[0] == "memory")

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Validation;
 

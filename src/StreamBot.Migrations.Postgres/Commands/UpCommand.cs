@@ -3,6 +3,7 @@ using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
+using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Validation;
@@ -59,21 +60,26 @@ internal static class UpCommand
         var backup = await session.BackupAsync(connection).ConfigureAwait(false);
         var applier = new MigrationApplier(connection, await Database.BackendPidAsync(connection).ConfigureAwait(false), journals, lease, options, session.Log, session.Cancellation);
         await applier.WarnAboutBlockersAsync(plan.Pending).ConfigureAwait(false);
-        var done = await ApplyAllAsync(session, connection, journals, plan, applier).ConfigureAwait(false);
+        var done = await ApplyAllAsync(session, connection, journals, plan, applier, lease).ConfigureAwait(false);
         session.Log.Info($"Applied {done.Count} migration(s) to {options.Connection.Describe()}:");
-        foreach (var (name, took) in done)
+        foreach (var applied in done)
         {
-            session.Log.Info($"  {name,-60} {took.TotalMilliseconds,8:F0} ms");
+            session.Log.Info($"  {applied.FileName,-60} {applied.Took.TotalMilliseconds,8:F0} ms");
         }
 
         session.Log.Info(backup is null ? "No backup was taken (disabled)." : $"Backup: {backup}");
         return done.Count;
     });
 
-    private static async Task<List<(string Name, TimeSpan Took)>> ApplyAllAsync(RunSession session, NpgsqlConnection connection, JournalSet journals, ApplyPlan plan, MigrationApplier applier)
+    /// <summary>
+    /// Applies each pending migration; each is reported applied once its commit is durable (<see cref="DurableReports"/>),
+    /// and every one is before the command reports its end, a failure or an interruption.
+    /// </summary>
+    private static async Task<List<AppliedMigration>> ApplyAllAsync(RunSession session, NpgsqlConnection connection, JournalSet journals, ApplyPlan plan,
+        MigrationApplier applier, LockLease lease)
     {
-        var done = new List<(string Name, TimeSpan Took)>();
-        string? lastApplied = null;
+        var done = new List<AppliedMigration>();
+        await using var reports = new DurableReports(lease, session.Log);
         try
         {
             foreach (var migration in plan.Pending)
@@ -81,27 +87,32 @@ internal static class UpCommand
                 session.Stage = $"before {migration.File.FileName} started";
                 if (session.Cancellation.IsCancellationRequested)
                 {
+                    await reports.FlushAsync().ConfigureAwait(false);
                     throw session.Interrupted("up", done.Count == 0 ? "nothing was applied" : $"{migration.File.FileName} and the ones after it are still pending");
                 }
 
-                try
-                {
-                    var from = plan.Resume is { } r && r.Migration == migration ? r.Index : (int?)null;
-                    done.Add((migration.File.FileName, await applier.ApplyAsync(migration, from).ConfigureAwait(false)));
-                    lastApplied = migration.Name;
-                }
-                catch (MigrationException) when (done.Count > 0)
-                {
-                    session.Log.Info($"Applied before the failure (these stay applied): {string.Join(", ", done.Select(d => d.Name))}.");
-                    throw;
-                }
+                var from = plan.Resume is { } r && r.Migration == migration ? r.Index : (int?)null;
+                var applied = await applier.ApplyAsync(migration, from).ConfigureAwait(false);
+                done.Add(applied);
+                reports.Committed(applied);
             }
+
+            await reports.FlushAsync().ConfigureAwait(false);
+        }
+        catch (MigrationException) when (done.Count > 0)
+        {
+            if (await reports.FlushAsync().ConfigureAwait(false))
+            {
+                session.Log.Info($"Applied before the failure (these stay applied): {string.Join(", ", done.Select(d => d.FileName))}.");
+            }
+
+            throw;
         }
         finally
         {
-            if (lastApplied is not null)
+            if (done.Count > 0)
             {
-                await session.RecordSchemaAsync(connection, journals, lastApplied).ConfigureAwait(false);
+                await session.RecordSchemaAsync(connection, journals, done[^1].Name).ConfigureAwait(false);
             }
         }
 

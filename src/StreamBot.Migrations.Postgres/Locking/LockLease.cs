@@ -74,6 +74,51 @@ internal sealed class LockLease : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A heartbeat that waits for its commit to be durable, which makes every commit of this run before it durable
+    /// too (<see cref="Running.Durability"/>): a transaction that wrote WAL commits with synchronous_commit on (this
+    /// session's setting), and the server flushes WAL in order. A transaction that wrote nothing would commit without
+    /// flushing, so the heartbeat's row write is what makes this a flush. False when nothing could be written (the lock
+    /// connection is gone, or the row is another session's): then nothing is confirmed.
+    /// </summary>
+    public async Task<bool> FlushAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_released)
+            {
+                return false;
+            }
+
+            await using var command = Database.Command(_connection, HeartbeatSql);
+            if (await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) > 0)
+            {
+                return true;
+            }
+
+            await using var restore = Database.Command(_connection, RestoreSql, RestoredBy);
+            return await restore.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) > 0;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private const string HeartbeatSql = "UPDATE public.migration_lock SET heartbeat_at = now() WHERE lock_id = 1 AND backend_pid = pg_backend_pid()";
+
+    private const string RestoreSql = """
+        INSERT INTO public.migration_lock (lock_id, locked_by, locked_at, heartbeat_at, backend_pid)
+        VALUES (1, $1, now(), now(), pg_backend_pid()) ON CONFLICT (lock_id) DO NOTHING
+        """;
+
+    private static string RestoredBy => $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId} (streambot-migrate)";
+
     private void Beat()
     {
         if (!_gate.Wait(0))
@@ -88,16 +133,12 @@ internal sealed class LockLease : IAsyncDisposable
                 return;
             }
 
-            using var command = Database.Command(_connection,
-                "UPDATE public.migration_lock SET heartbeat_at = now() WHERE lock_id = 1 AND backend_pid = pg_backend_pid()");
+            using var command = Database.Command(_connection, HeartbeatSql);
             if (command.ExecuteNonQuery() == 0)
             {
                 // Someone deleted the row (the runbook's force release). The advisory lock still excludes other
                 // appliers; put the row back so others can see who holds the lock.
-                using var restore = Database.Command(_connection, """
-                    INSERT INTO public.migration_lock (lock_id, locked_by, locked_at, heartbeat_at, backend_pid)
-                    VALUES (1, $1, now(), now(), pg_backend_pid()) ON CONFLICT (lock_id) DO NOTHING
-                    """, $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId} (streambot-migrate)");
+                using var restore = Database.Command(_connection, RestoreSql, RestoredBy);
                 restore.ExecuteNonQuery();
                 _log.Info("The migration_lock row was deleted while this run holds the lock; it has been restored.");
             }

@@ -25,7 +25,8 @@ internal static class MigrationLock
 
     public static async Task<LockLease> AcquireAsync(ConnectionSettings settings, LockOptions options, string purpose, IRunLog log, CancellationToken cancellation = default)
     {
-        var connection = await Database.OpenAsync(settings, "lock", cancellation).ConfigureAwait(false);
+        // Durable: a commit on this session (a heartbeat, a flush for DurableReports) waits for the WAL flush.
+        var connection = await Database.OpenAsync(settings, "lock", durableCommits: true, cancellation).ConfigureAwait(false);
         try
         {
             var backendPid = await PoolerCheck.RefuseIfPooledAsync(connection, settings, cancellation).ConfigureAwait(false);

@@ -3,10 +3,13 @@ using Npgsql;
 namespace StreamBot.Migrations.Postgres.Running;
 
 /// <summary>
-/// "Applied" is printed only for a migration whose commit is on disk. Each migration's COMMIT therefore waits for
-/// its WAL flush (and for synchronous standbys, where the server has them), whatever the server or the role
-/// configured: a server crash a moment later cannot take back a migration the person deploying was told about.
-/// The cost is one WAL flush per migration (figures in docs/RELIABILITY.md).
+/// "Applied" is printed only for a migration whose commit is on disk (and on the synchronous standbys, where the
+/// server has them), whatever the server or the role configured: a server crash a moment later cannot take back a
+/// migration the person deploying was told about. Every connection of a writing command commits durably
+/// (<see cref="Setting"/>), except a transactional migration's own commit, which does not wait for its flush: the
+/// next durable commit on any session of the run (<see cref="Locking.LockLease.FlushAsync"/>) flushes it too, since the
+/// server writes WAL in order, and only then is it reported (<see cref="DurableReports"/>). A server crash before that
+/// loses whole migrations (each is one transaction), never part of one, and none of them was reported applied.
 /// </summary>
 internal static class Durability
 {

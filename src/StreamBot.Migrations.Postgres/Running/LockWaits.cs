@@ -25,20 +25,28 @@ internal sealed class LockWaits(NpgsqlConnection connection, int[] ownPids, Lock
 
     /// <summary>
     /// set_config of lock_timeout (and statement_timeout when configured) for the migration's transaction
-    /// (<paramref name="local"/>) or, for a statement run without one, for the session.
+    /// (<paramref name="local"/>) or, for a statement run without one, for the session. With
+    /// <paramref name="deferFlush"/>, the transaction's commit does not wait for its WAL flush: the caller makes it
+    /// durable with a later flush (<see cref="Durability"/>) before it reports the migration applied.
     /// </summary>
-    public static NpgsqlBatchCommand Settings(TimeSpan lockTimeout, TimeSpan? statementTimeout, bool local)
+    public static NpgsqlBatchCommand Settings(TimeSpan lockTimeout, TimeSpan? statementTimeout, bool local, bool deferFlush = false)
     {
-        var command = new NpgsqlBatchCommand(statementTimeout is null
-            ? "SELECT set_config('lock_timeout', $1, $2)"
-            : "SELECT set_config('lock_timeout', $1, $2), set_config('statement_timeout', $3, $2)");
+        var sql = "SELECT set_config('lock_timeout', $1, $2)";
+        var command = new NpgsqlBatchCommand();
         command.Parameters.Add(new NpgsqlParameter { Value = LockPolicy.Setting(lockTimeout) });
         command.Parameters.Add(new NpgsqlParameter { Value = local });
         if (statementTimeout is { } timeout)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = LockPolicy.Setting(timeout) });
+            sql += ", set_config('statement_timeout', $3, $2)";
         }
 
+        if (deferFlush && local)
+        {
+            sql += ", set_config('synchronous_commit', 'off', true)";
+        }
+
+        command.CommandText = sql;
         return command;
     }
 

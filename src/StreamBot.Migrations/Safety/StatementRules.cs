@@ -19,7 +19,7 @@ internal static class StatementRules
             return locks;
         }
 
-        ReportNewEnumLabelUse(v, scope);
+        EnumLabelRules.ReportUseOfNewLabel(v, scope);
         if (v.Is(0, "create"))
         {
             Create(v, scope, locks);
@@ -30,7 +30,7 @@ internal static class StatementRules
         }
         else if (v.Are(0, "alter", "type"))
         {
-            AlterType(v, scope);
+            EnumLabelRules.AlterType(v, scope);
         }
         else if (v.Is(0, "drop"))
         {
@@ -189,47 +189,6 @@ internal static class StatementRules
         var close = v.Closing(open);
         var at = open + 1;
         return close == open + 5 && v.IsName(at) && v.Are(at + 1, "is", "not", "null") ? v.Name(at) : null;
-    }
-
-    private static void AlterType(StatementView v, SafetyScope scope)
-    {
-        var at = 2;
-        var type = v.QualifiedName(ref at);
-        if (type is null || !v.Are(at, "add", "value"))
-        {
-            return;
-        }
-
-        at += v.Are(at + 2, "if", "not", "exists") ? 5 : 2;
-        if (at < v.Count && v[at].Kind == SqlTokenKind.StringLiteral && scope.Transactional && Literal(v, at) is { } label)
-        {
-            scope.NewEnumLabels[label] = type;
-        }
-    }
-
-    private static void ReportNewEnumLabelUse(StatementView v, SafetyScope scope)
-    {
-        if (scope.NewEnumLabels.Count == 0 || v.Are(0, "alter", "type"))
-        {
-            return;
-        }
-
-        for (var i = 0; i < v.Count; i++)
-        {
-            if (v[i].Kind == SqlTokenKind.StringLiteral && Literal(v, i) is { } text && scope.NewEnumLabels.TryGetValue(text, out var type))
-            {
-                var (line, column) = v.Position(i);
-                scope.Report(SafetyDiagnostics.EnumValueUsedTooSoon(scope.Path, line, column, text, type));
-                return;
-            }
-        }
-    }
-
-    /// <summary>The value of a plain '...' literal, or null for the other forms (E'', dollar quotes, ...).</summary>
-    private static string? Literal(StatementView v, int index)
-    {
-        var text = v.Text(index);
-        return text.Length >= 2 && text[0] == '\'' && text[^1] == '\'' ? text[1..^1].Replace("''", "'", StringComparison.Ordinal) : null;
     }
 
     private static void Drop(StatementView v, SafetyScope scope, List<TableLock> locks)
