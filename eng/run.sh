@@ -2,7 +2,7 @@
 # The main job, on a fresh machine: pack StreamBot.Migrations.Build, then drive the Stream Bot sample service
 # through the package exactly as a user would:
 #   validate (dotnet build) -> rehearse -> status -> apply -> status -> the service reads its settings -> rollback -> status.
-# Uses $DATABASE_URL when set; otherwise a throwaway local PostgreSQL server, stopped at the end.
+# Uses $DATABASE_URL when set; otherwise a throwaway local PostgreSQL server (eng/ThrowawayPostgres), stopped at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -15,11 +15,14 @@ dotnet pack src/StreamBot.Migrations.Build/StreamBot.Migrations.Build.csproj -c 
 rm -rf artifacts/sample-packages/streambot.migrations.build
 
 if [ -z "${DATABASE_URL:-}" ]; then
-  server_dir="$(mktemp -d /tmp/streambot-pg.XXXXXX)"
-  trap 'bash "$root/eng/throwaway-postgres.sh" stop "$server_dir"' EXIT
-  read -r server_pid DATABASE_URL < <(bash eng/throwaway-postgres.sh start "$server_dir")
+  # The product's own throwaway server (the one rehearse and the tests use), through a small tool under eng/.
+  server=(dotnet run --project eng/ThrowawayPostgres -c Release --no-launch-profile --)
+  dotnet build eng/ThrowawayPostgres -c Release -nologo -v:q
+  read -r server_dir DATABASE_URL < <("${server[@]}" start)
+  [ -n "${server_dir:-}" ] || { echo "Could not start a throwaway PostgreSQL (see above)." >&2; exit 1; }
+  trap '"${server[@]}" stop "$server_dir"' EXIT
   export DATABASE_URL
-  step "Started a throwaway PostgreSQL (pid $server_pid) on ${DATABASE_URL##*@}"
+  step "Started a throwaway PostgreSQL in $server_dir on ${DATABASE_URL##*@}"
 else
   step "Using DATABASE_URL (${DATABASE_URL##*@})"
 fi

@@ -56,7 +56,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
                 continue;
             }
 
-            var (result, stop) = await RehearseAsync(connection, migration, tools, lint, diagnostics).ConfigureAwait(false);
+            var (result, stop) = await RehearseAsync(connection, migration, tools, lint, diagnostics, report.Migrations).ConfigureAwait(false);
             rehearsed.Add(result);
             stopped = stop;
         }
@@ -75,7 +75,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
     };
 
     private async Task<(RehearsedMigration Result, bool Stop)> RehearseAsync(NpgsqlConnection connection, ValidatedMigration migration,
-        IReadOnlyCollection<string> tools, Dictionary<(string, int), string> lint, List<Diagnostic> diagnostics)
+        IReadOnlyCollection<string> tools, Dictionary<(string, int), string> lint, List<Diagnostic> diagnostics, IReadOnlyList<Discovery.MigrationFile> folder)
     {
         var file = migration.File;
         var before = await SchemaReader.ReadAsync(connection, tools).ConfigureAwait(false);
@@ -98,7 +98,8 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
             foreach (var (taken, heldMs) in statement.Locks.Where(l => l.Lock.Mode.BlocksWrites()))
             {
                 diagnostics.Add(RehearsalDiagnostics.TracedStrongLock(file.FullPath, statement.Line, statementAt.Column, file.FileName, taken.Table, taken.Mode.Describe(), heldMs,
-                    lint.GetValueOrDefault((file.FullPath, statement.Line)), statement.Scanned.Contains(taken.Table) || statement.Rewritten.Contains(taken.Table)));
+                    lint.GetValueOrDefault((file.FullPath, statement.Line)), statement.Scanned.Contains(taken.Table) || statement.Rewritten.Contains(taken.Table),
+                    SafetyLint.Checks(options.Lint, folder, file)));
             }
 
             foreach (var relation in statement.Rewritten)

@@ -9,6 +9,9 @@ namespace StreamBot.Migrations.Authoring;
 /// </summary>
 public static class DrizzleJournalEdit
 {
+    /// <summary>Where drizzle-kit keeps its journal, relative to the migrations folder.</summary>
+    public const string RelativePath = "meta/_journal.json";
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>The journal is not the JSON drizzle-kit writes (the build reports where, as SBM1008).</summary>

@@ -24,7 +24,7 @@ public static class Renumbering
     {
         var moves = new List<RenumberMove>();
         var problems = new List<Diagnostic>();
-        var next = migrations.Count == 0 ? 0 : migrations.Max(m => m.Number) + 1;
+        var next = MigrationDiscovery.NextNumber(migrations);
         foreach (var group in migrations.GroupBy(m => m.Number).Where(g => g.Count() > 1).OrderBy(g => g.Key))
         {
             var files = group.ToList();
@@ -46,5 +46,45 @@ public static class Renumbering
         }
 
         return (moves, problems);
+    }
+
+    /// <summary>
+    /// The files, README sections and drizzle-kit journal entries the moves rename, with a line per move; with
+    /// <paramref name="dryRun"/> the lines only (nothing to apply).
+    /// </summary>
+    public static FolderChanges Changes(string directory, IReadOnlyList<RenumberMove> moves, bool dryRun)
+    {
+        var changes = new FolderChanges();
+        if (moves.Count == 0)
+        {
+            return changes.Say("No two migrations share a number: nothing to renumber.");
+        }
+
+        var readmePath = Path.Combine(directory, MigrationDiscovery.ReadmeFileName);
+        var journalPath = Path.Combine(directory, DrizzleJournalEdit.RelativePath);
+        var readme = File.Exists(readmePath) ? File.ReadAllText(readmePath) : null;
+        var journal = File.Exists(journalPath) ? File.ReadAllText(journalPath) : null;
+        foreach (var move in moves)
+        {
+            readme = readme is null ? null : ReadmeEdit.RenameSection(readme, move.From.FileName, move.NewName + ".sql") ?? readme;
+            journal = journal is null ? null : DrizzleJournalEdit.Move(journal, move.From.Name, MigrationDiscovery.NumberOf(move.NewName), move.NewName);
+            changes.Say($"{(dryRun ? "Would move" : "Moved")} {move.From.FileName} to {move.NewName}.sql (with its README section{(journal is null ? string.Empty : " and journal entry")}).");
+            if (!dryRun)
+            {
+                changes.Move(move.From.FullPath, Path.Combine(directory, move.NewName + ".sql"));
+            }
+        }
+
+        if (!dryRun && readme is not null)
+        {
+            changes.Write(readmePath, readme);
+        }
+
+        if (!dryRun && journal is not null)
+        {
+            changes.Write(journalPath, journal);
+        }
+
+        return changes;
     }
 }

@@ -26,9 +26,10 @@ internal static class RehearsalDiagnostics
             $"The rollback of {name} failed on the scratch database: {error}.",
             "Fix the README's Rollback Procedure: the same failure would stop a rollback in production, when it is needed most.");
 
-    public static Diagnostic TracedStrongLock(string path, int line, int column, string fileName, string table, string mode, double heldMs, string? lint, bool whileReadingWhole) =>
+    // linted: whether the safety lint checked this migration at all (MigrationsLintFrom may start after it).
+    public static Diagnostic TracedStrongLock(string path, int line, int column, string fileName, string table, string mode, double heldMs, string? lint, bool whileReadingWhole, bool linted = true) =>
         DiagnosticCatalog.TracedStrongLock.At(path, line, column,
-            $"{fileName} line {line}: {mode} on {table}, held {heldMs:0} ms on the scratch database (on the live table: until the migration commits, however long the statement runs on real data){(lint is not null ? "; the safety lint says the same: " + lint : whileReadingWhole ? "; the safety lint has no rule for this statement, yet it read the whole table under that lock" : "; the safety lint does not warn: the statement neither scans nor rewrites the table, so the lock is brief once granted, and lock_timeout bounds the wait for it")}.",
+            $"{fileName} line {line}: {mode} on {table}, held {heldMs:0} ms on the scratch database (on the live table: until the migration commits, however long the statement runs on real data){(!linted ? "; the safety lint does not check this migration (MigrationsLintFrom starts after it), so this is not compared with it" : lint is not null ? "; the safety lint says the same: " + lint : whileReadingWhole ? "; the safety lint has no rule for this statement, yet it read the whole table under that lock" : "; the safety lint does not warn: the statement neither scans nor rewrites the table, so the lock is brief once granted, and lock_timeout bounds the wait for it")}.",
             "See the safety lint's hint for the form that does not block (docs/diagnostics.md, SBM6xxx); rehearse --from-backup to see real durations.");
 
     public static Diagnostic TracedRewrite(string path, int line, int column, string fileName, string relation) =>

@@ -17,6 +17,12 @@ internal static partial class MigrationDiscovery
     [GeneratedRegex(@"^(?<number>[0-9]{4})_(?<description>[a-z0-9]+(?:_[a-z0-9]+)*)\.sql$", RegexOptions.CultureInvariant)]
     private static partial Regex MigrationName();
 
+    /// <summary>The number a new migration takes: one past the highest (0000 in an empty folder).</summary>
+    public static int NextNumber(IReadOnlyList<MigrationFile> migrations) => migrations.Count == 0 ? 0 : migrations.Max(m => m.Number) + 1;
+
+    /// <summary>The number of a migration name (<c>0004_x</c> is 4).</summary>
+    public static int NumberOf(string name) => int.Parse(name.AsSpan(0, name.IndexOf('_', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Whether <paramref name="description"/> makes a valid migration name after its number (lower-case snake_case).</summary>
     public static bool IsValidDescription(string description) => MigrationName().IsMatch($"0000_{description}.sql");
 

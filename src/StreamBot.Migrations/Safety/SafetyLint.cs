@@ -141,6 +141,13 @@ internal static class SafetyLint
         }
     }
 
+    /// <summary>
+    /// Whether the lint, run with <paramref name="options"/> over <paramref name="migrations"/>, checks
+    /// <paramref name="migration"/> (a migration before MigrationsLintFrom is not checked).
+    /// </summary>
+    public static bool Checks(LintOptions options, IReadOnlyList<MigrationFile> migrations, MigrationFile migration) =>
+        FirstNumber(string.Empty, migrations, options, []) is { } first && migration.Number >= first;
+
     /// <summary>The number of the first migration to lint; null (and an error) when the setting names none.</summary>
     private static int? FirstNumber(string readmePath, IReadOnlyList<MigrationFile> migrations, LintOptions options, List<Diagnostic> diagnostics)
     {
