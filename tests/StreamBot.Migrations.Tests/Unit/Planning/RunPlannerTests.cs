@@ -149,6 +149,8 @@ public sealed class RunPlannerTests
     [Theory]
     [InlineData("0001_next")]
     [InlineData("0001_next.sql")]
+    [InlineData("0001")]
+    [InlineData("1")]
     public void Down_to_a_target_rolls_back_it_and_everything_after_newest_first(string target)
     {
         var folder = new PlannedFolder().With("0000_base").With("0001_next").With("0002_last")
@@ -204,4 +206,59 @@ public sealed class RunPlannerTests
         Assert.Equal("SBM4007", problem.Code);
         Assert.EndsWith("0002_gone.sql", problem.File, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("0001")]
+    [InlineData("1")]
+    [InlineData("0001_users_email")]
+    [InlineData("0001_users_email.sql")]
+    public void Baseline_records_up_to_its_target_however_it_is_named(string to)
+    {
+        var folder = new PlannedFolder().With("0000_users", "CREATE TABLE users (id int);\n").With("0001_users_email", "ALTER TABLE users ADD COLUMN email text;\n").With("0002_later");
+
+        var plan = RunPlanner.Baseline(folder.Folder, folder.Journal, to);
+
+        Assert.Empty(plan.Problems);
+        Assert.Equal(["0000_users", "0001_users_email"], plan.Range.Select(m => m.Name));
+        Assert.Equal(["table users:0000_users", "column users.email:0001_users_email"],
+            plan.Objects.Select(o => $"{o.Object.Kind.ToString().ToLowerInvariant()} {(o.Object.Table is { } t ? t + "." : string.Empty)}{o.Object.Name}:{o.CreatedBy.Name}"));
+    }
+
+    [Fact]
+    public void Baseline_leaves_out_what_a_later_migration_in_the_range_drops()
+    {
+        var folder = new PlannedFolder().With("0000_users", "CREATE TABLE users (id int);\nCREATE TABLE scratch (id int);\n").With("0001_drop_scratch", "DROP TABLE scratch;\n");
+
+        var plan = RunPlanner.Baseline(folder.Folder, folder.Journal, "0001");
+
+        Assert.Equal(["users"], plan.Objects.Select(o => o.Object.Name));
+    }
+
+    [Fact]
+    public void Baseline_is_refused_for_an_unknown_target_and_on_a_journal_with_rows()
+    {
+        var folder = new PlannedFolder().With("0000_users").With("0001_next");
+
+        var unknown = Assert.Single(RunPlanner.Baseline(folder.Folder, folder.Journal, "0007").Problems);
+        folder.Applied("0000_users");
+        var journaled = Assert.Single(RunPlanner.Baseline(folder.Folder, folder.Journal, "0001").Problems);
+
+        // The folder is where an unknown target is looked for; a journal with rows is the database's problem.
+        Assert.Equal(("SBM4031", PlannedFolder.Directory), (unknown.Code, unknown.File));
+        Assert.Equal("SBM4031", journaled.Code);
+        Assert.NotEqual(PlannedFolder.Directory, journaled.File);
+    }
+
+    [Theory]
+    [InlineData("0004", "0004_add_giveaway_concurrency_improvements")]
+    [InlineData("4", "0004_add_giveaway_concurrency_improvements")]
+    [InlineData("0004_add_giveaway_concurrency_improvements.sql", "0004_add_giveaway_concurrency_improvements")]
+    [InlineData(" 0003_add_platform_user_unique_constraint ", "0003_add_platform_user_unique_constraint")]
+    [InlineData("0005", null)]
+    [InlineData("0004_other", null)]
+    [InlineData("add_giveaway_concurrency_improvements", null)]
+    [InlineData("99999999999999999999", null)]
+    [InlineData("", null)]
+    public void A_migration_is_named_by_its_number_its_name_or_its_file_name(string reference, string? expected) =>
+        Assert.Equal(expected, MigrationReference.Resolve(reference, ["0003_add_platform_user_unique_constraint", "0004_add_giveaway_concurrency_improvements"]));
 }
