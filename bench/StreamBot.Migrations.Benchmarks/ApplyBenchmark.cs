@@ -28,13 +28,21 @@ internal static class ApplyBenchmark
             var single = new List<double>();
             var perFile = new List<double>();
             string? upToDate = null;
-            for (var round = 0; round < rounds; round++)
+            // Round 0 warms the server's and the OS's caches for all three and is not counted.
+            for (var round = 0; round <= rounds; round++)
             {
                 var a = CreateDatabase(serverUrl);
-                ours.Add(Time(Program(cli), $"{Prefix(cli)}up --no-backup --dir \"{corpus.Folder}\"", a));
+                var (oursTook, singleTook, perFileTook) = (
+                    Time(Program(cli), $"{Prefix(cli)}up --no-backup --dir \"{corpus.Folder}\"", a),
+                    Time("psql", $"-X -q -1 -v ON_ERROR_STOP=1 -f \"{corpus.SingleTransaction}\" \"{CreateDatabase(serverUrl)}\"", null),
+                    Time("psql", $"-X -q -v ON_ERROR_STOP=1 -f \"{corpus.TransactionPerFile}\" \"{CreateDatabase(serverUrl)}\"", null));
                 upToDate = a;
-                single.Add(Time("psql", $"-X -q -1 -v ON_ERROR_STOP=1 -f \"{corpus.SingleTransaction}\" \"{CreateDatabase(serverUrl)}\"", null));
-                perFile.Add(Time("psql", $"-X -q -v ON_ERROR_STOP=1 -f \"{corpus.TransactionPerFile}\" \"{CreateDatabase(serverUrl)}\"", null));
+                if (round > 0)
+                {
+                    ours.Add(oursTook);
+                    single.Add(singleTook);
+                    perFile.Add(perFileTook);
+                }
             }
 
             var noop = new List<double>();
@@ -45,7 +53,7 @@ internal static class ApplyBenchmark
 
             var inv = CultureInfo.InvariantCulture;
             string Row(List<double> values) => string.Create(inv, $"median {Median(values):F2} s  ({string.Join(", ", values.Select(x => x.ToString("F2", inv)))})");
-            Console.WriteLine($"{migrations} migrations x {statementsPerMigration} statements (mixed corpus), {rounds} rounds, fresh database each");
+            Console.WriteLine($"{migrations} migrations x {statementsPerMigration} statements (mixed corpus), {rounds} rounds after a warm-up round, fresh database each");
             Console.WriteLine($"  streambot-migrate up          : {Row(ours)}");
             Console.WriteLine($"  psql -X -1 -f                 : {Row(single)}");
             Console.WriteLine($"  psql, a transaction per file  : {Row(perFile)}");

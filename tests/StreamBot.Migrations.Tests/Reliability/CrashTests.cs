@@ -263,7 +263,9 @@ public sealed class CrashTests(TestPostgres postgres)
             return;
         }
 
-        var terminated = probe.Count($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{session}') t");
+        // With a timeout, pg_terminate_backend returns once the session is gone (its locks with it), so the gate opens
+        // after the blow has landed, not while the dying session still holds what it held.
+        var terminated = probe.Count($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid, 30000) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{session}') t");
         Assert.True(terminated == 1, $"expected one '{session}' session, terminated {terminated}\n{victim.Output}");
     }
 
