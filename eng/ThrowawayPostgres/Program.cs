@@ -37,3 +37,9 @@ catch (MigrationException e)
     Console.Error.WriteLine(e.Diagnostic.ToString());
     return 1;
 }
+catch (Exception e) when (e is NpgsqlException or IOException or UnauthorizedAccessException)
+{
+    // A server that would not take CREATE DATABASE, or a directory already gone or not ours: one line, no trace.
+    Console.Error.WriteLine($"ThrowawayPostgres: {e.Message}");
+    return 1;
+}

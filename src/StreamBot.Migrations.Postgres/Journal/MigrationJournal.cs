@@ -58,13 +58,6 @@ internal sealed class MigrationJournal(QualifiedName tableName)
         await create.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Whether the journal lists <paramref name="name"/> (whether a migration's COMMIT happened).</summary>
-    public async Task<bool> ListsAsync(NpgsqlConnection connection, string name)
-    {
-        await using var command = Database.Command(connection, $"SELECT EXISTS (SELECT 1 FROM {Table} WHERE name = $1)", name);
-        return (bool)(await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!;
-    }
-
     public string SelectSql => $"SELECT id, name, hash, applied_at, execution_ms, applied_by FROM {Table} ORDER BY name";
 
     /// <summary>The rows of <see cref="SelectSql"/>'s result, checked for types and for a name listed twice.</summary>

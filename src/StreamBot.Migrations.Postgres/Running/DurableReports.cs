@@ -39,7 +39,7 @@ internal sealed class DurableReports : IAsyncDisposable
 
     /// <summary>
     /// Flushes and reports every waiting migration. False when no flush could be confirmed (the lock connection is gone,
-    /// the server with it, most likely): the waiting migrations are then named as committed, not as applied.
+    /// most likely with the server): the waiting migrations are then named as committed, not as applied.
     /// </summary>
     public async Task<bool> FlushAsync()
     {
@@ -55,7 +55,7 @@ internal sealed class DurableReports : IAsyncDisposable
             if (!await _lease.FlushAsync().ConfigureAwait(false))
             {
                 // The server flushes committed WAL on its own within a moment unless it crashed; status tells which.
-                _log.Info($"Committed, but not confirmed durable (the lock connection is gone): {string.Join(", ", waiting.Select(w => w.FileName))}; run status once the server answers.");
+                _log.Info($"Committed, but not confirmed durable (no durable write could be made on the lock connection): {string.Join(", ", waiting.Select(w => w.FileName))}; run status once the server answers.");
                 return false;
             }
 

@@ -16,9 +16,6 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// journal row, in one round trip) inside one transaction, so it is applied wholly or not at all. A migration with
 /// statements PostgreSQL refuses in a transaction runs statement by statement, its journal row written last.
 /// </summary>
-/// <summary>A migration committed by <see cref="MigrationApplier"/>, and the line that reports it once it is durable.</summary>
-internal sealed record AppliedMigration(string Name, string FileName, TimeSpan Took, string Report);
-
 internal sealed class MigrationApplier(NpgsqlConnection connection, int backendPid, JournalSet journals, LockLease lease, RunOptions options, IRunLog log, CancellationToken cancellation)
 {
     private readonly LockWaits _waits = new(connection, [backendPid, lease.BackendPid], options.Locking, log, cancellation);
@@ -61,25 +58,22 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
     private const int ChunkBytes = 4 << 20;
     private const int ChunkStatements = 4096;
 
-    // The transaction is opened and closed by the batches themselves (BEGIN first, COMMIT last), so a typical migration
-    // is one round trip, COMMIT included: its statements, the fence, the journal rows. After an error the server
-    // skips the rest of the batch, COMMIT with it, and the transaction is rolled back here.
     private async Task ApplyInTransactionAsync(ValidatedMigration migration, int? resumeAt)
     {
         var statements = migration.Script.Statements;
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         var chunkFirst = resumeAt ?? 0;
         NpgsqlBatch? batch = null;
         var committing = false;
-        var leading = 0;
+        var settingsCommands = 0;
         try
         {
             while (true)
             {
-                batch = new NpgsqlBatch(connection);
-                leading = chunkFirst == (resumeAt ?? 0) ? 2 : 0;
-                if (leading > 0)
+                batch = new NpgsqlBatch(connection, transaction);
+                settingsCommands = chunkFirst == (resumeAt ?? 0) ? 1 : 0;
+                if (settingsCommands == 1)
                 {
-                    batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
                     batch.BatchCommands.Add(LockWaits.Settings(_waits.LockTimeout(migration), _waits.StatementTimeout(migration), local: true, deferFlush: true));
                 }
 
@@ -90,8 +84,8 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                     bytes += statements[next].Length;
                 }
 
-                committing = next == statements.Count;
-                if (committing)
+                var last = next == statements.Count;
+                if (last)
                 {
                     // Checked last, just before the journal row and the commit: a lock lost while the statements ran
                     // still stops the migration from committing.
@@ -106,14 +100,12 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                     {
                         batch.BatchCommands.Add(_progress.ClearCommand(migration.Name));
                     }
-
-                    batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
                 }
 
-                // Cancelling sends the server a cancel request for the running statement: the transaction then rolls
-                // back, and the journal row says whether COMMIT had already happened (see Cancelled).
+                // Cancelling sends the server a cancel request for the running statement; COMMIT itself is not
+                // cancelled, so a migration is either committed or rolled back, never in doubt because of Ctrl-C.
                 await batch.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
-                if (committing)
+                if (last)
                 {
                     break;
                 }
@@ -125,30 +117,28 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                 // footprint near its file's size instead of growing by the runtime's budgets (README, "Memory").
                 GC.Collect(1, GCCollectionMode.Forced, blocking: true);
             }
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            await SafeRollbackAsync().ConfigureAwait(false);
-            if (committing && await _journal.ListsAsync(connection, migration.Name).ConfigureAwait(false))
-            {
-                return;
-            }
 
+            // COMMIT is this process's to send, in a round trip of its own: a process killed before it never commits,
+            // even though the server holds every statement of the batch. It does not wait for the WAL flush (the
+            // caller reports the migration once a later durable commit covers it).
+            committing = true;
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested && !committing)
+        {
+            await SafeRollbackAsync(transaction).ConfigureAwait(false);
             throw Cancelled(migration, $"{migration.File.FileName} was running; its statement was cancelled and its transaction rolled back: nothing of it is applied.", null);
         }
         catch (NpgsqlException e) when (IsConnectionEnding(e))
         {
-            // The server answers in order: an error it sent for a command before COMMIT means COMMIT never ran. A
-            // connection that broke with COMMIT on its way, unanswered, leaves the outcome to the journal.
-            var beforeCommit = !committing || (e is PostgresException server && FailedIndex(batch!, server) is var failed && failed >= 0 && failed < batch!.BatchCommands.Count - 1);
-            throw ConnectionLost(migration, e, beforeCommit
-                ? $"{migration.File.FileName} had not committed, so the server rolls its transaction back: nothing of it is applied."
-                : $"It was lost with {migration.File.FileName}'s COMMIT on its way, so whether it committed is unknown until the server is back: status tells.");
+            throw ConnectionLost(migration, e, committing
+                ? $"It was lost during COMMIT, so whether {migration.File.FileName} committed is unknown until the server is back: status tells."
+                : $"{migration.File.FileName} had not committed, so the server rolls its transaction back: nothing of it is applied.");
         }
         catch (PostgresException e)
         {
-            await SafeRollbackAsync().ConfigureAwait(false);
-            var index = chunkFirst + FailedIndex(batch!, e) - leading;
+            await SafeRollbackAsync(transaction).ConfigureAwait(false);
+            var index = committing ? -1 : chunkFirst + FailedIndex(batch!, e) - settingsCommands;
             if (e.SqlState == PostgresErrorCodes.LockNotAvailable && index >= chunkFirst && index < statements.Count)
             {
                 throw new LockWaits.TimedOut(index);
@@ -307,13 +297,11 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
         return -1;
     }
 
-    // Ends the failed or cancelled transaction the batch opened (after a COMMIT, ROLLBACK only warns).
-    private async Task SafeRollbackAsync()
+    private static async Task SafeRollbackAsync(NpgsqlTransaction transaction)
     {
         try
         {
-            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
-            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            await transaction.RollbackAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
@@ -321,3 +309,6 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
         }
     }
 }
+
+/// <summary>A migration committed by <see cref="MigrationApplier"/>, and the line that reports it once it is durable.</summary>
+internal sealed record AppliedMigration(string Name, string FileName, TimeSpan Took, string Report);
