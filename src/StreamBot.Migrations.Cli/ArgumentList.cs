@@ -16,7 +16,8 @@ internal sealed class ArgumentList
 
     public List<string> Positional { get; } = [];
 
-    public static ArgumentList Parse(IReadOnlyList<string> args, IReadOnlySet<string> valued, IReadOnlySet<string> flags)
+    /// <summary>Reads <paramref name="args"/> for <paramref name="command"/>, which takes exactly these options.</summary>
+    public static ArgumentList Parse(IReadOnlyList<string> args, IReadOnlySet<string> valued, IReadOnlySet<string> flags, string command)
     {
         var list = new ArgumentList();
         for (var i = 0; i < args.Count; i++)
@@ -47,7 +48,7 @@ internal sealed class ArgumentList
             }
             else
             {
-                throw new FormatException($"unknown option '{name}' (this command takes {Describe(valued, flags)}).");
+                throw new FormatException($"{command} does not take {name} (it takes {Describe(valued, flags)}).");
             }
         }
 

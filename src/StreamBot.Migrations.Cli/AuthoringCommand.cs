@@ -20,8 +20,14 @@ internal static class AuthoringCommand
         ArgumentList parsed;
         try
         {
-            parsed = ArgumentList.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--dir", "--from", "--connection", "--journal-table" },
-                new HashSet<string>(StringComparer.Ordinal) { "--dry-run" });
+            HashSet<string> valued = command switch
+            {
+                "new" => ["--dir", "--from"],
+                "draft-rollback" => ["--dir"],
+                _ => ["--dir", "--connection", "--journal-table"],
+            };
+            HashSet<string> flags = command == "renumber" ? ["--dry-run"] : [];
+            parsed = ArgumentList.Parse(args, valued, flags, command);
         }
         catch (FormatException e)
         {
@@ -30,16 +36,6 @@ internal static class AuthoringCommand
 
         string? Option(string name) => parsed.Options.LastOrDefault(o => o.Name == name).Value;
         var directory = Path.GetFullPath(Option("--dir") ?? "migrations");
-        var allowed = command switch
-        {
-            "new" => new[] { "--dir", "--from" },
-            "draft-rollback" => ["--dir"],
-            _ => ["--dir", "--dry-run", "--connection", "--journal-table"],
-        };
-        if (parsed.Options.FirstOrDefault(o => !allowed.Contains(o.Name)) is { Name: { } stray })
-        {
-            return CommandLine.UsageError(stderr, $"{command} does not take {stray}.");
-        }
 
         if (parsed.Positional.Count != (command == "renumber" ? 0 : 1))
         {
@@ -56,6 +52,23 @@ internal static class AuthoringCommand
         if (journalTable is null)
         {
             return CommandLine.UsageError(stderr, $"--journal-table takes a table name, table or schema.table with SQL's quoting: {why}.");
+        }
+
+        // new starts a folder that does not exist yet; draft-rollback finds its folder from the file it is given.
+        if (command == "renumber" && !Directory.Exists(directory))
+        {
+            stderr.WriteLine(Printable.Of(FolderDiagnostics.DirectoryNotFound(directory).ToString()));
+            return CommandLine.Failed;
+        }
+
+        // Planned and written under the folder's lock: concurrent writers take turns instead of sharing a number.
+        var written = command == "draft-rollback" && File.Exists(parsed.Positional[0]) ? Path.GetDirectoryName(Path.GetFullPath(parsed.Positional[0]))! : directory;
+        using var folderLock = FolderLock.Take(written, TimeSpan.FromSeconds(30));
+        if (folderLock is null)
+        {
+            stderr.WriteLine(Printable.Of(ToolDiagnostics.AuthoringRefused(directory, $"another new, renumber or draft-rollback has held {directory} for 30 s; {command} changed nothing.",
+                "Let it finish (or end it), then run the command again.").ToString()));
+            return CommandLine.Failed;
         }
 
         Diagnostic? problem;

@@ -15,25 +15,10 @@ internal static class DatabaseCommand
 {
     public static int Run(string command, string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var options = DatabaseOptions.Parse(args, out var error);
+        var options = DatabaseOptions.Parse(command, args, out var error);
         if (options is null)
         {
             return CommandLine.UsageError(stderr, error!);
-        }
-
-        if (options.Format == "markdown" && command != "rehearse")
-        {
-            return CommandLine.UsageError(stderr, $"--format markdown is for rehearse; {command} takes text or json.");
-        }
-
-        if (options.FromBackup is not null && command != "rehearse")
-        {
-            return CommandLine.UsageError(stderr, $"--from-backup is for rehearse; {command} does not restore backups.");
-        }
-
-        if ((options.LintFrom ?? options.PostgresVersion) is not null && command != "rehearse")
-        {
-            return CommandLine.UsageError(stderr, $"--lint-from and --postgres-version are for rehearse (and validate); {command} does not lint.");
         }
 
         if (options.Positional.Count > (command == "down" ? 1 : 0))
@@ -71,6 +56,7 @@ internal static class DatabaseCommand
             options.Force)
         {
             ResumeFrom = options.ResumeFrom,
+            AcceptDrift = options.AcceptDrift,
             Locking = options.Locking,
             Lint = LintOptions.From(options.LintFrom, options.PostgresVersion),
         };

@@ -1,11 +1,15 @@
 using System.Globalization;
 using System.Text;
 using StreamBot.Migrations.Postgres.Running;
+using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Sql;
 
 namespace StreamBot.Migrations.Cli;
 
-/// <summary>The options of status, up and down, parsed strictly: an unknown option is a usage error.</summary>
+/// <summary>
+/// The options of the database commands, parsed strictly: each command takes only the options it acts on (an option
+/// of another command is a usage error, never ignored), and every number is range-checked where it is read.
+/// </summary>
 internal sealed class DatabaseOptions
 {
     public string Directory { get; private set; } = "migrations";
@@ -32,6 +36,30 @@ internal sealed class DatabaseOptions
         "--lock-retries", "--lock-retry-budget", "--from-backup", "--lint-from", "--postgres-version",
     };
 
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose", "--accept-drift" };
+
+    // Which options each command acts on: the one place that decides it.
+    private static readonly string[] Everywhere = ["--dir", "--connection", "--journal-table", "--verbose"];
+    private static readonly string[] TakesTheLock = ["--lock-timeout", "--stale-lock-timeout", "--dry-run"];
+    private static readonly string[] ChangesTheSchema =
+    [
+        "--no-backup", "--backup-dir", "--backup-prefix", "--statement-lock-timeout", "--statement-timeout", "--concurrent-lock-timeout",
+        "--lock-retries", "--lock-retry-budget", "--accept-drift",
+    ];
+
+    private static readonly Dictionary<string, HashSet<string>> Accepted = new(StringComparer.Ordinal)
+    {
+        ["status"] = [.. Everywhere, "--format"],
+        ["up"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, "--resume-from"],
+        ["down"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, "--force"],
+        ["adopt"] = [.. Everywhere, .. TakesTheLock],
+        ["baseline"] = [.. Everywhere, .. TakesTheLock, "--to", "--force"],
+        ["rehearse"] = [.. Everywhere, "--format", "--from-backup", "--lint-from", "--postgres-version"],
+    };
+
+    /// <summary>up and down: record drift from the recorded schema as accepted instead of refusing.</summary>
+    public bool AcceptDrift { get; private set; }
+
     /// <summary>rehearse: the safety lint's settings, as validate and the build take them.</summary>
     public string? LintFrom { get; private set; }
 
@@ -43,25 +71,26 @@ internal sealed class DatabaseOptions
     /// <summary>lock_timeout, statement_timeout and the retries of migrations that meet a blocker.</summary>
     public LockPolicy Locking { get; private set; } = new();
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose" };
-
     public bool Verbose { get; private set; }
 
     /// <summary>baseline: the last migration to record.</summary>
     public string? BaselineTo { get; private set; }
 
-    public static DatabaseOptions? Parse(string[] args, out string? error)
+    public static DatabaseOptions? Parse(string command, string[] args, out string? error)
     {
         var options = new DatabaseOptions();
         error = null;
         try
         {
-            var parsed = ArgumentList.Parse(args, Valued, Flags);
+            var accepted = Accepted[command];
+            var parsed = ArgumentList.Parse(args, Valued.Where(accepted.Contains).ToHashSet(StringComparer.Ordinal), Flags.Where(accepted.Contains).ToHashSet(StringComparer.Ordinal), command);
             options.Positional.AddRange(parsed.Positional);
             foreach (var (name, value) in parsed.Options)
             {
-                TimeSpan Seconds() => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0
-                    ? TimeSpan.FromSeconds(s)
+                TimeSpan Seconds() => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 && double.IsFinite(s)
+                    ? s * 1000 <= MigrationDirectives.LongestTimeout.TotalMilliseconds
+                        ? TimeSpan.FromSeconds(s)
+                        : throw new FormatException($"{name} takes at most {MigrationDirectives.LongestTimeout.TotalSeconds:0.###} seconds (PostgreSQL's limit for a timeout, about 24.8 days); {value} is more.")
                     : throw new FormatException($"{name} takes a number of seconds.");
 
                 switch (name)
@@ -72,6 +101,7 @@ internal sealed class DatabaseOptions
                     case "--dry-run": options.DryRun = true; break;
                     case "--no-backup": options.NoBackup = true; break;
                     case "--force": options.Force = true; break;
+                    case "--accept-drift": options.AcceptDrift = true; break;
                     case "--verbose": options.Verbose = true; break;
                     case "--backup-dir": options.BackupDirectory = value!; break;
                     case "--backup-prefix": options.BackupPrefix = value!; break;
@@ -114,9 +144,15 @@ internal sealed class DatabaseOptions
             return null;
         }
 
-        if (options.Format is not ("text" or "json" or "markdown"))
+        if (options.Format is not ("text" or "json") && !(command == "rehearse" && options.Format == "markdown"))
         {
-            error = "--format takes text, json or markdown (markdown: rehearse only).";
+            error = command == "rehearse" ? "--format takes text, json or markdown." : $"--format takes text or json ({command}; markdown is for rehearse).";
+            return null;
+        }
+
+        if (options.FromBackup is { } backup && !File.Exists(backup))
+        {
+            error = $"--from-backup names {backup}, which does not exist (give a backup file written by up, under --backup-dir).";
             return null;
         }
 

@@ -17,7 +17,7 @@ internal static class InspectCommand
         ArgumentList parsed;
         try
         {
-            parsed = ArgumentList.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--format" }, new HashSet<string>(StringComparer.Ordinal));
+            parsed = ArgumentList.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--format" }, new HashSet<string>(StringComparer.Ordinal), "inspect");
         }
         catch (FormatException e)
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using StreamBot.Migrations.Postgres.Rehearsal;
 using StreamBot.Migrations.Safety;
+using StreamBot.Migrations.Schema;
 
 namespace StreamBot.Migrations.Cli;
 
@@ -36,7 +37,12 @@ internal static class RehearsalWriter
                 Line(output, $"  {statement}{Agreement(statement)}");
             }
         }
+
+        Line(output, NotCompared);
     }
+
+    // Said under every report, so "schema restored" is never read as covering what no snapshot reads.
+    private static string NotCompared => $"Not compared by the schema snapshots: {string.Join("; ", SchemaSnapshot.NotCompared)}.";
 
     private static void WriteMarkdown(RehearsalReport report, TextWriter output)
     {
@@ -68,6 +74,8 @@ internal static class RehearsalWriter
             }
         }
 
+        Line(output, string.Empty);
+        Line(output, NotCompared);
         if (report.Diagnostics.Count > 0)
         {
             Line(output, string.Empty);
@@ -138,6 +146,9 @@ internal static class RehearsalWriter
                 json.WriteEndObject();
             }
 
+            json.WriteEndArray();
+            json.WriteStartArray("notCompared");
+            SchemaSnapshot.NotCompared.ToList().ForEach(json.WriteStringValue);
             json.WriteEndArray();
             json.WriteStartArray("diagnostics");
             foreach (var d in report.Diagnostics)

@@ -40,6 +40,11 @@ internal static class StatusWriter
             Line(output, $"Changed outside the migrations: {change} (see SBM4035)");
         }
 
+        foreach (var accepted in report.AcceptedDrift)
+        {
+            Line(output, $"Accepted drift (after {accepted.Migration}, {accepted.At.UtcDateTime:yyyy-MM-dd HH:mm} UTC, by {accepted.By}): {string.Join("; ", accepted.Changes)}");
+        }
+
         if (report.Drizzle is { } drizzle)
         {
             Line(output, $"drizzle-orm journal {drizzle.Table} ({drizzle.Match.Files.Count(f => f.State == DrizzleFileState.Applied)} of {drizzle.Match.Files.Count} file(s) applied there):");
@@ -130,6 +135,21 @@ internal static class StatusWriter
             {
                 json.WriteNull("drift");
             }
+
+            json.WriteStartArray("acceptedDrift");
+            foreach (var accepted in report.AcceptedDrift)
+            {
+                json.WriteStartObject();
+                json.WriteString("migration", accepted.Migration);
+                json.WriteString("at", accepted.At.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteString("by", accepted.By);
+                json.WriteStartArray("changes");
+                accepted.Changes.ToList().ForEach(json.WriteStringValue);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
 
             json.WriteStartArray("blockers");
             foreach (var blocker in report.Blockers)

@@ -12,7 +12,7 @@ internal static class ValidateCommand
         ArgumentList parsed;
         try
         {
-            parsed = ArgumentList.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--dir", "--lint-from", "--postgres-version" }, new HashSet<string>(StringComparer.Ordinal));
+            parsed = ArgumentList.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--dir", "--lint-from", "--postgres-version" }, new HashSet<string>(StringComparer.Ordinal), "validate");
         }
         catch (FormatException e)
         {

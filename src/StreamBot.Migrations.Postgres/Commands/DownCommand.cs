@@ -26,6 +26,7 @@ internal static class DownCommand
             return 0;
         }
 
+        await session.GuardAgainstDriftAsync(connection, journals, "down").ConfigureAwait(false);
         if (options.DryRun)
         {
             session.PrintPlan("roll back", plan.Targets.Select(m => m.Doc!.IsRollbackNotRecommended

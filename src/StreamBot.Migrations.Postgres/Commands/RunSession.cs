@@ -129,6 +129,58 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
         }
     }
 
+    /// <summary>
+    /// Before <paramref name="command"/> changes anything: the live schema against the snapshot recorded after the
+    /// last applied migration. Drift stops the run (SBM4036), so the deploy that would record a new snapshot never
+    /// erases the evidence; with <see cref="RunOptions.AcceptDrift"/> the live schema is recorded as accepted (who,
+    /// when, what) and the run goes on.
+    /// </summary>
+    public async Task GuardAgainstDriftAsync(NpgsqlConnection connection, JournalSet journals, string command)
+    {
+        Stage = "while comparing the schema with the recorded one";
+        var drift = journals.LastApplied is { } last
+            ? await journals.Fingerprints.CompareAsync(connection, last, SchemaReader.ToolTables(options.JournalTable), log.Info).ConfigureAwait(false)
+            : null;
+        if (drift is not { Changes.Count: > 0 })
+        {
+            if (options.AcceptDrift)
+            {
+                log.Info(drift is null ? "--accept-drift: no recorded schema to compare with, so there is no drift to accept." : "--accept-drift: the schema has not drifted; nothing to accept.");
+            }
+
+            return;
+        }
+
+        var changes = drift.Changes.Select(c => c.ToString()).ToList();
+        if (journals.Stopped.Count > 0 && !options.AcceptDrift)
+        {
+            // A migration that stopped half-way left some of its statements applied: that is drift the journal
+            // explains, and refusing would leave no way to resume it.
+            log.Report(RehearsalDiagnostics.SchemaDrift(journals.Journal.TableName.ToString(), drift.Migration, changes));
+            log.Info($"{string.Join(", ", journals.Stopped.Select(s => s.Name))} stopped half-way and may explain this; {command} goes on. Check the list once it has finished.");
+            return;
+        }
+
+        if (!options.AcceptDrift)
+        {
+            throw new MigrationException(RehearsalDiagnostics.DriftRefused(journals.Journal.TableName.ToString(), drift.Migration, command, changes));
+        }
+
+        log.Report(RehearsalDiagnostics.SchemaDrift(journals.Journal.TableName.ToString(), drift.Migration, changes));
+        if (options.DryRun)
+        {
+            log.Info($"Dry run: --accept-drift would record these {changes.Count} change(s) as accepted.");
+            return;
+        }
+
+        if (!await journals.Fingerprints.RecordAsync(connection, drift.Migration, drift.Live, (MigrationJournal.WhoAmI(), changes)).ConfigureAwait(false))
+        {
+            throw new MigrationException(RehearsalDiagnostics.DriftRefused(journals.Journal.TableName.ToString(), drift.Migration, command, changes));
+        }
+
+        log.Info($"Accepted {changes.Count} change(s) made outside the migrations, recorded in {journals.Fingerprints.TableName} with who accepted them and when; status lists them as accepted.");
+    }
+
     /// <summary>A plan's refusal as the command's error.</summary>
     public static void ThrowIfRefused(IReadOnlyList<Diagnostic> problems)
     {

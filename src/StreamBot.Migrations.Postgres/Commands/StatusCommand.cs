@@ -27,7 +27,8 @@ internal static class StatusCommand
         var lockedAgainstWrites = journals.Folder.Migrations.Where(m => pending.Contains(m.Name)).SelectMany(m => m.TablesLockedAgainstWrites).Distinct(StringComparer.Ordinal).ToList();
         return new StatusReport(session.Options.Connection.Describe(), plan.Entries, await MigrationLock.ReadHolderAsync(connection).ConfigureAwait(false))
         {
-            Drift = await DriftAsync(session, connection, journals, plan.Entries).ConfigureAwait(false),
+            Drift = await DriftAsync(session, connection, journals).ConfigureAwait(false),
+            AcceptedDrift = await journals.Fingerprints.AcceptedAsync(connection).ConfigureAwait(false),
             InvalidIndexes = await InvalidIndexes.FindAsync(connection).ConfigureAwait(false),
             Blockers = await BlockingSessions.FindAsync(connection, lockedAgainstWrites, [], onlyLingering: true, session.Options.Locking.LockTimeout).ConfigureAwait(false),
             Drizzle = RunPlanner.Drizzle(journals.Folder, journals.DrizzleRows) is { } match ? (journals.Drizzle!.Name, match) : null,
@@ -36,23 +37,21 @@ internal static class StatusCommand
 
     /// <summary>
     /// The live schema against the snapshot recorded after the last applied migration: what changed outside the
-    /// migrations (warning SBM4035), or null when no snapshot was recorded for it.
+    /// migrations (warning SBM4035), or null when nothing was recorded to compare with.
     /// </summary>
-    private static async Task<IReadOnlyList<SchemaChange>?> DriftAsync(RunSession session, NpgsqlConnection connection, JournalSet journals, IReadOnlyList<StatusEntry> entries)
+    private static async Task<IReadOnlyList<SchemaChange>?> DriftAsync(RunSession session, NpgsqlConnection connection, JournalSet journals)
     {
-        if (entries.LastOrDefault(e => e.State == MigrationState.Applied) is not { } last
-            || await journals.Fingerprints.ReadAsync(connection, last.Name).ConfigureAwait(false) is not { } recorded)
+        if (journals.LastApplied is not { } last
+            || await journals.Fingerprints.CompareAsync(connection, last, SchemaReader.ToolTables(session.Options.JournalTable), session.Log.Info).ConfigureAwait(false) is not { } drift)
         {
             return null;
         }
 
-        var live = await SchemaReader.ReadAsync(connection, SchemaReader.ToolTables(session.Options.JournalTable)).ConfigureAwait(false);
-        var drift = SchemaDiff.Compare(recorded, live);
-        if (drift.Count > 0)
+        if (drift.Changes.Count > 0)
         {
-            session.Log.Report(RehearsalDiagnostics.SchemaDrift(journals.Journal.TableName.ToString(), last.Name, drift.Select(d => d.ToString()).ToList()));
+            session.Log.Report(RehearsalDiagnostics.SchemaDrift(journals.Journal.TableName.ToString(), last, drift.Changes.Select(d => d.ToString()).ToList()));
         }
 
-        return drift;
+        return drift.Changes;
     }
 }

@@ -46,6 +46,7 @@ internal static class UpCommand
             return 0;
         }
 
+        await session.GuardAgainstDriftAsync(connection, journals, "up").ConfigureAwait(false);
         await journals.EnsureAsync(connection).ConfigureAwait(false);
         if (plan.Resume is { } resume)
         {
@@ -124,6 +125,11 @@ internal static class UpCommand
         await using var readOnly = await session.ConnectAsync("plan", writes: false).ConfigureAwait(false);
         var journals = await session.ReadJournalsAsync(readOnly, validated).ConfigureAwait(false);
         var plan = Planned(RunPlanner.Apply(journals.Folder, journals.Applied, journals.Stopped, session.Options.ResumeFrom, journals.DrizzleRows));
+        if (plan.Pending.Count > 0)
+        {
+            await session.GuardAgainstDriftAsync(readOnly, journals, "up").ConfigureAwait(false);
+        }
+
         if (plan.Resume is { } r)
         {
             session.Log.Info($"{r.Migration.File.FileName} resumes at statement {r.Index + 1} of {r.Migration.Script.Statements.Count}.");

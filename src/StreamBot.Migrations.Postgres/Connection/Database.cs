@@ -25,30 +25,7 @@ internal static class Database
         try
         {
             await connection.OpenAsync(cancellation).ConfigureAwait(false);
-            // When the client's host vanishes without closing the socket (power loss, a cut network), the server would
-            // keep this session, and the migration lock it may hold, for the OS default of about two hours.
-            // Server-side keepalives end it within idle + interval * count = 25 s instead.
-            await using var sessionSettings = new NpgsqlBatch(connection)
-            {
-                BatchCommands =
-                {
-                    new("SET tcp_keepalives_idle = 10"),
-                    new("SET tcp_keepalives_interval = 5"),
-                    new("SET tcp_keepalives_count = 3"),
-                },
-            };
-            if (connection.PostgreSqlVersion.Major >= 14)
-            {
-                // If this process dies mid-statement, the server notices within a second and rolls back, instead
-                // of finishing a long statement for nobody while holding its locks.
-                sessionSettings.BatchCommands.Add(new NpgsqlBatchCommand("SET client_connection_check_interval = 1000"));
-            }
-
-            if (durableCommits)
-            {
-                sessionSettings.BatchCommands.Add(Running.Durability.Setting());
-            }
-
+            await using var sessionSettings = new NpgsqlBatch(connection) { BatchCommands = { Settings(connection, durableCommits) } };
             await sessionSettings.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
 
             return connection;
@@ -58,6 +35,46 @@ internal static class Database
             await connection.DisposeAsync().ConfigureAwait(false);
             throw new MigrationException(ConnectionDiagnostics.CannotConnect(settings.Describe(), settings.Redact(ConnectionFailure.Reason(e, settings)), Hint(e)));
         }
+    }
+
+    /// <summary>
+    /// The commands that return a session to the state it had when it was opened, whatever a migration SET on it:
+    /// every setting to its value at connection (RESET ALL), the role to the session's user, and this tool's own
+    /// settings again. Sent before each migration and rollback, in its batch, so each starts from the same state
+    /// in up, down and the rehearsal, whatever ran before it.
+    /// </summary>
+    public static IEnumerable<NpgsqlBatchCommand> ResetSession(NpgsqlConnection connection, bool durableCommits) =>
+        [new("RESET ALL"), Settings(connection, durableCommits, "SELECT pg_catalog.set_config('role', 'none', false)")];
+
+    /// <summary>
+    /// For this tool's statements inside a migration's transaction (lock fence, journal and progress rows), after the
+    /// migration's own statements: a search_path of pg_catalog only, no statement_timeout, the session's own role.
+    /// A migration's <c>SET search_path</c>, <c>SET ROLE</c> or tiny statement_timeout cannot make them fail.
+    /// </summary>
+    public static NpgsqlBatchCommand OwnStatementSettings() => new(
+        "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true), pg_catalog.set_config('statement_timeout', '0', true), pg_catalog.set_config('role', 'none', true)");
+
+    // This tool's session settings, one command. Keepalives: when the client's host vanishes without closing the socket
+    // (power loss, a cut network), the server would keep this session, and the migration lock it may hold, for the OS
+    // default of about two hours; idle + interval * count = 25 s instead. client_connection_check_interval (14+): if
+    // this process dies mid-statement, the server notices within a second and rolls back, instead of finishing a long
+    // statement for nobody while holding its locks.
+    private static NpgsqlBatchCommand Settings(NpgsqlConnection connection, bool durableCommits, string select = "SELECT 1")
+    {
+        var sql = new System.Text.StringBuilder(select)
+            .Append(", pg_catalog.set_config('tcp_keepalives_idle', '10', false), pg_catalog.set_config('tcp_keepalives_interval', '5', false)")
+            .Append(", pg_catalog.set_config('tcp_keepalives_count', '3', false)");
+        if (connection.PostgreSqlVersion.Major >= 14)
+        {
+            sql.Append(", pg_catalog.set_config('client_connection_check_interval', '1000', false)");
+        }
+
+        if (durableCommits)
+        {
+            sql.Append(", ").Append(Running.Durability.Setting);
+        }
+
+        return new NpgsqlBatchCommand(sql.ToString());
     }
 
     private static string Hint(Exception e) => e switch

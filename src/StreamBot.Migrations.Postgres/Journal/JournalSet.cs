@@ -65,6 +65,9 @@ internal sealed class JournalSet
     /// <summary>The progress rows of migrations that stopped half-way.</summary>
     public IReadOnlyList<ProgressRow> Stopped { get; }
 
+    /// <summary>The newest migration this tool's journal lists: the one whose recorded schema drift is measured against.</summary>
+    public string? LastApplied => Applied.Select(r => r.Name).Order(StringComparer.Ordinal).LastOrDefault();
+
     /// <summary>The schema fingerprints kept beside this tool's journal.</summary>
     public SchemaFingerprints Fingerprints => new(Journal.TableName);
 

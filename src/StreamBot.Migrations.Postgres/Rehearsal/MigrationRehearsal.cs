@@ -67,7 +67,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
     /// <summary>The report's line for one migration.</summary>
     public static string Summary(RehearsedMigration m) => m.Outcome switch
     {
-        RehearsalOutcome.Passed => $"{m.Name}: passed (apply {m.ApplyMs:0} ms, rollback {m.RollbackMs:0} ms, schema restored, applied again identically)",
+        RehearsalOutcome.Passed => $"{m.Name}: passed (apply {m.ApplyMs:0} ms, rollback {m.RollbackMs:0} ms, schema restored as far as compared, applied again identically)",
         RehearsalOutcome.RollbackSkipped => $"{m.Name}: applied in {m.ApplyMs:0} ms; rollback not rehearsed (README: not recommended)",
         RehearsalOutcome.AlreadyApplied => $"{m.Name}: already applied in the restored backup",
         RehearsalOutcome.NotReached => $"{m.Name}: not rehearsed (an earlier migration failed)",
@@ -160,6 +160,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
     /// <summary>Runs the README rollback and its verify queries in one transaction; the diagnostic when it fails.</summary>
     private async Task<Diagnostic?> RollBackAsync(NpgsqlConnection connection, ValidatedMigration migration, string readme)
     {
+        await TracedApply.ResetSessionAsync(connection, cancellation).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellation).ConfigureAwait(false);
         foreach (var statement in migration.Doc!.Statements)
         {

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace StreamBot.Migrations.Postgres.Running;
 
 /// <summary>
@@ -13,6 +11,6 @@ namespace StreamBot.Migrations.Postgres.Running;
 /// </summary>
 internal static class Durability
 {
-    /// <summary>The session setting, sent with the connection's other settings when it opens.</summary>
-    public static NpgsqlBatchCommand Setting() => new("SET synchronous_commit = on");
+    /// <summary>The session setting (a set_config call), sent with the connection's other settings when it opens.</summary>
+    public const string Setting = "pg_catalog.set_config('synchronous_commit', 'on', false)";
 }

@@ -71,10 +71,17 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
             while (true)
             {
                 batch = new NpgsqlBatch(connection, transaction);
-                settingsCommands = chunkFirst == (resumeAt ?? 0) ? 1 : 0;
-                if (settingsCommands == 1)
+                settingsCommands = 0;
+                if (chunkFirst == (resumeAt ?? 0))
                 {
+                    // Whatever the migration before it SET on this session, this one starts from the state at connection.
+                    foreach (var reset in Database.ResetSession(connection, durableCommits: true))
+                    {
+                        batch.BatchCommands.Add(reset);
+                    }
+
                     batch.BatchCommands.Add(LockWaits.Settings(_waits.LockTimeout(migration), _waits.StatementTimeout(migration), local: true, deferFlush: true));
+                    settingsCommands = batch.BatchCommands.Count;
                 }
 
                 var next = chunkFirst;
@@ -89,6 +96,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                 {
                     // Checked last, just before the journal row and the commit: a lock lost while the statements ran
                     // still stops the migration from committing.
+                    batch.BatchCommands.Add(Database.OwnStatementSettings());
                     batch.BatchCommands.Add(lease.Fence());
                     batch.BatchCommands.Add(_journal.InsertCommand(migration.Name, migration.Hash, executionMs: null));
                     if (_journal.DrizzleInsertCommand(migration.Name, migration.Hash) is { } drizzleRow)
@@ -144,7 +152,8 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                 throw new LockWaits.TimedOut(index);
             }
 
-            if (index == statements.Count && LockLease.IsLost(e))
+            // After the statements: this tool's settings, then the fence.
+            if (index == statements.Count + 1 && LockLease.IsLost(e))
             {
                 throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} was not applied (its transaction was rolled back).");
             }
@@ -167,6 +176,16 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
         log.Report(RunDiagnostics.RunsWithoutTransaction(migration.File.FullPath, migration.File.FileName,
             migration.Script.Statements.Where(s => !s.IsTransactional).Select(s => s.NonTransactionalReason!).Distinct(), _progress.TableName.ToString()));
         var statements = migration.Script.Statements;
+        await using (var reset = new NpgsqlBatch(connection))
+        {
+            foreach (var command in Database.ResetSession(connection, durableCommits: true))
+            {
+                reset.BatchCommands.Add(command);
+            }
+
+            await reset.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+        }
+
         await _progress.StartAsync(connection, migration.Name, migration.Hash, first, statements.Count).ConfigureAwait(false);
         for (var i = first; i < statements.Count; i++)
         {
@@ -188,7 +207,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using var journalBatch = new NpgsqlBatch(connection, transaction)
         {
-            BatchCommands = { _journal.InsertCommand(migration.Name, migration.Hash, (int)clock.ElapsedMilliseconds), _progress.ClearCommand(migration.Name) },
+            BatchCommands = { Database.OwnStatementSettings(), _journal.InsertCommand(migration.Name, migration.Hash, (int)clock.ElapsedMilliseconds), _progress.ClearCommand(migration.Name) },
         };
         if (_journal.DrizzleInsertCommand(migration.Name, migration.Hash) is { } drizzleRow)
         {

@@ -1,5 +1,6 @@
 using StreamBot.Migrations.Validation;
 using Npgsql;
+using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Documentation;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
@@ -33,7 +34,18 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         try
         {
-            await ExecuteAsync(lease.Fence(), transaction).ConfigureAwait(false);
+            await using (var reset = new NpgsqlBatch(connection, transaction))
+            {
+                // Each rollback starts from the session's state at connection, whatever ran before it.
+                foreach (var command in Database.ResetSession(connection, durableCommits: true))
+                {
+                    reset.BatchCommands.Add(command);
+                }
+
+                reset.BatchCommands.Add(lease.Fence());
+                await reset.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+
             await ExecuteAsync(LockWaits.Settings(waits.LockTimeout(migration), waits.StatementTimeout(migration), local: true), transaction).ConfigureAwait(false);
         }
         catch (PostgresException e) when (LockLease.IsLost(e))
@@ -100,6 +112,7 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
     // This tool's journal row, and drizzle-orm's row for it when a drizzle-orm journal is kept in step.
     private async Task ForgetAsync(ValidatedMigration migration, NpgsqlTransaction transaction)
     {
+        await ExecuteAsync(Database.OwnStatementSettings(), transaction).ConfigureAwait(false);
         await ExecuteAsync(journal.DeleteCommand(migration.Name), transaction).ConfigureAwait(false);
         if (journal.DrizzleDeleteCommand(migration.Name, migration.Hash) is { } drizzleRow)
         {

@@ -38,6 +38,12 @@ public sealed record RunOptions(
     /// <summary>The safety lint's settings (MigrationsLintFrom, MigrationsPostgresVersion), for the rehearsal's comparison.</summary>
     public LintOptions Lint { get; init; } = LintOptions.Default;
 
+    /// <summary>
+    /// up and down run although the schema drifted from the recorded snapshot, recording the drift as accepted (by
+    /// whom, when, what) instead of refusing with SBM4036.
+    /// </summary>
+    public bool AcceptDrift { get; init; }
+
     /// <summary>How often a long-running statement reports progress.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

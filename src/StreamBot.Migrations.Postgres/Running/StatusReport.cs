@@ -3,6 +3,13 @@ using StreamBot.Migrations.Postgres.Locking;
 
 namespace StreamBot.Migrations.Postgres.Running;
 
+/// <summary>Drift an operator accepted (<c>--accept-drift</c>): what, by whom, when, recorded against which migration.</summary>
+/// <param name="Migration">The last applied migration when it was accepted.</param>
+/// <param name="At">When.</param>
+/// <param name="By">The database role and the operating-system user@host.</param>
+/// <param name="Changes">The objects accepted as they were.</param>
+public sealed record AcceptedDrift(string Migration, DateTimeOffset At, string By, IReadOnlyList<string> Changes);
+
 /// <summary>The state of every migration, and who holds the lock.</summary>
 public sealed record StatusReport(string Database, IReadOnlyList<StatusEntry> Migrations, LockHolder? LockHolder)
 {
@@ -20,6 +27,9 @@ public sealed record StatusReport(string Database, IReadOnlyList<StatusEntry> Mi
     /// record exists for it (recorded at the end of every up, down, adopt and baseline).
     /// </summary>
     public IReadOnlyList<StreamBot.Migrations.Schema.SchemaChange>? Drift { get; init; }
+
+    /// <summary>Drift accepted with <c>--accept-drift</c>, oldest first: shown as accepted, never forgotten.</summary>
+    public IReadOnlyList<AcceptedDrift> AcceptedDrift { get; init; } = [];
 
     /// <summary>
     /// Sessions in a long or idle transaction that hold locks on tables a pending migration locks strongly (SHARE or

@@ -37,7 +37,7 @@ public sealed class FolderChanges
         return this;
     }
 
-    /// <summary>Moves, then writes.</summary>
+    /// <summary>Moves, then writes (creating a folder a write needs).</summary>
     public void Apply()
     {
         foreach (var (from, to) in _moves)
@@ -47,6 +47,11 @@ public sealed class FolderChanges
 
         foreach (var (path, text) in _writes)
         {
+            if (Path.GetDirectoryName(path) is { Length: > 0 } directory)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
             File.WriteAllText(path, text);
         }
     }

@@ -22,12 +22,15 @@ public static class NewMigration
         }
 
         var readmePath = Path.Combine(directory, MigrationDiscovery.ReadmeFileName);
-        if (!Directory.Exists(directory) || !File.Exists(readmePath))
+        var (migrations, _) = Directory.Exists(directory) ? MigrationDiscovery.Discover(directory) : ([], []);
+        // A project's first migration: the folder and its README are started here, as the runbook lays them out.
+        var startsTheFolder = !File.Exists(readmePath);
+        if (startsTheFolder && migrations.Count > 0)
         {
-            return (null, ToolDiagnostics.AuthoringRefused(directory, $"{directory} has no migrations folder with a README.md to add the migration's section to.", "Run it from the project, or give --dir."));
+            return (null, ToolDiagnostics.AuthoringRefused(directory, $"{directory} holds migrations but no README.md: their rollbacks are not documented.",
+                "Write the README with a section per migration (dotnet build lists each one missing), then run new again."));
         }
 
-        var (migrations, _) = MigrationDiscovery.Discover(directory);
         var number = MigrationDiscovery.NextNumber(migrations);
         var name = $"{number:D4}_{description}";
         var fileName = name + ".sql";
@@ -48,9 +51,15 @@ public static class NewMigration
             sql = $"-- {Placeholder.Text("write the migration's SQL here, each statement ending with ;")}\n";
         }
 
+        var readme = startsTheFolder ? ReadmeEdit.NewReadme() : File.ReadAllText(readmePath);
         var changes = new FolderChanges()
             .Write(Path.Combine(directory, fileName), sql)
-            .Write(readmePath, ReadmeEdit.InsertSection(File.ReadAllText(readmePath), ReadmeEdit.NewSection(fileName, today, rollback)));
+            .Write(readmePath, ReadmeEdit.InsertSection(readme, ReadmeEdit.NewSection(fileName, today, rollback)));
+        if (startsTheFolder)
+        {
+            changes.Say($"Started {readmePath}: the folder's runbook, where each migration documents its rollback.");
+        }
+
         var journalPath = Path.Combine(directory, DrizzleJournalEdit.RelativePath);
         if (File.Exists(journalPath))
         {

@@ -47,12 +47,61 @@ public static class ReadmeEdit
           **Rollback Risk**: {rollback.Risk.ToString().ToUpperInvariant()} - {rollback.RiskReason}
           """;
 
-    /// <summary>Inserts <paramref name="section"/> after the last migration section (before the heading that ends it).</summary>
+    /// <summary>
+    /// The README a new project's folder starts with: the runbook's introduction and headings, with the Migration
+    /// Files heading where <c>new</c> adds each migration's section.
+    /// </summary>
+    public static string NewReadme() => """
+        # Database Migrations
+
+        This directory holds the database schema migrations: plain SQL files `NNNN_description.sql`, applied in order,
+        each in its own transaction, by `streambot-migrate up` (or `dotnet build -t:ApplyMigrations`). Every migration has
+        a section below with its purpose, its changes and a rollback procedure that the build checks and
+        `streambot-migrate rehearse` proves on a scratch database.
+
+        ## Migration Files
+
+        ## Running Migrations
+
+        ### Check Migration Status
+        ```bash
+        streambot-migrate status
+        ```
+
+        ### Apply Pending Migrations
+        ```bash
+        streambot-migrate up
+        ```
+
+        ### Rollback Last Migration
+        ```bash
+        streambot-migrate down
+        ```
+
+        ## Creating New Migrations
+        ```bash
+        streambot-migrate new add_stream_markers
+        ```
+        Write its SQL, then `streambot-migrate draft-rollback NNNN_add_stream_markers.sql`, fill in every field the build
+        points at, and rehearse it before it ships.
+
+        ## Production Deployment Checklist
+        - [ ] `dotnet build` passes (names, SQL, README sections, safety lint)
+        - [ ] `streambot-migrate rehearse` passes
+        - [ ] `streambot-migrate status` shows no drift and no blockers
+        - [ ] Backup location has room (`up` takes a pg_dump backup first)
+
+        """;
+
+    /// <summary>
+    /// Inserts <paramref name="section"/> after the last migration section (before the heading that ends it); in a
+    /// README without one, at the end of its Migration Files heading's text, or at the end of the file.
+    /// </summary>
     public static string InsertSection(string readme, string section)
     {
         var (lines, newline) = Lines(readme);
         var sections = Sections(lines);
-        var insertAt = sections.Count == 0 ? lines.Count : End(sections[^1]);
+        var insertAt = sections.Count > 0 ? End(sections[^1]) : EndOfMigrationFiles(lines);
         var block = section.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n').ToList();
         if (insertAt > 0 && lines[insertAt - 1].Trim().Length > 0)
         {
@@ -112,4 +161,23 @@ public static class ReadmeEdit
 
     /// <summary>The 0-based index of the line just past the section.</summary>
     private static int End(MarkdownSection section) => section.FirstLine - 1 + section.Lines.Count;
+
+    // The line before the heading that follows "## Migration Files" (trailing blank lines kept after the insert).
+    private static int EndOfMigrationFiles(List<string> lines)
+    {
+        var heading = lines.FindIndex(l => l.Trim().Equals("## Migration Files", StringComparison.OrdinalIgnoreCase));
+        if (heading < 0)
+        {
+            return lines.Count;
+        }
+
+        var next = lines.FindIndex(heading + 1, l => l.StartsWith("## ", StringComparison.Ordinal) || l.StartsWith("# ", StringComparison.Ordinal));
+        var end = next < 0 ? lines.Count : next;
+        while (end > heading + 1 && lines[end - 1].Trim().Length == 0)
+        {
+            end--;
+        }
+
+        return end;
+    }
 }

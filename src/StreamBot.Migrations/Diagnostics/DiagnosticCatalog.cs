@@ -94,6 +94,7 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor BlockersPresent = new("SBM4033", W, "Sessions hold locks a migration needs");
     public static readonly DiagnosticDescriptor PooledConnection = new("SBM4034", E, "The connection goes through a transaction-mode pooler");
     public static readonly DiagnosticDescriptor SchemaDrift = new("SBM4035", W, "The schema changed outside the migrations");
+    public static readonly DiagnosticDescriptor DriftRefused = new("SBM4036", E, "Refused to migrate a schema that drifted");
 
     public static readonly DiagnosticDescriptor PgDumpMissing = new("SBM5001", E, "pg_dump not found");
     public static readonly DiagnosticDescriptor PgDumpTooOld = new("SBM5002", E, "pg_dump is older than the server");
@@ -115,6 +116,7 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnboundedDataChange = new("SBM6011", W, "UPDATE or DELETE without WHERE on an existing table");
     public static readonly DiagnosticDescriptor ConcurrentlyMixed = new("SBM6012", W, "CONCURRENTLY mixed with transactional statements");
     public static readonly DiagnosticDescriptor EnumValueUsedTooSoon = new("SBM6013", W, "New enum value used in the transaction that adds it");
+    public static readonly DiagnosticDescriptor SessionSetting = new("SBM6014", W, "Session-level SET in a migration");
     public static readonly DiagnosticDescriptor SuppressionWithoutReason = new("SBM6101", W, "streambot:allow without a reason");
     public static readonly DiagnosticDescriptor SuppressionUnused = new("SBM6102", W, "streambot:allow that silences nothing");
     public static readonly DiagnosticDescriptor DirectiveInvalid = new("SBM6103", E, "Malformed -- streambot: comment");
@@ -147,10 +149,10 @@ internal static class DiagnosticCatalog
         PartiallyApplied, JournalUnusable, RollbackNotRecommended, VerifyFailed, RollbackFailed, NotApplied, InvalidFolder,
         OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
         InvalidIndex, ConnectionLost, ReadOnlyServer, ForeignJournal, Cancelled, AppliedByDrizzle, AdoptionRefused, BaselineObjectMissing, BaselineRefused,
-        BlockedByLocks, BlockersPresent, PooledConnection, SchemaDrift,
+        BlockedByLocks, BlockersPresent, PooledConnection, SchemaDrift, DriftRefused,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
         IndexNotConcurrent, ConstraintNotValidMissing, ValidatedInSameTransaction, UniqueWithoutIndex, ColumnTypeRewrite, SetNotNullScans,
-        VolatileDefault, Rename, DestructiveWithoutHighRisk, TableRewriteCommand, UnboundedDataChange, ConcurrentlyMixed, EnumValueUsedTooSoon,
+        VolatileDefault, Rename, DestructiveWithoutHighRisk, TableRewriteCommand, UnboundedDataChange, ConcurrentlyMixed, EnumValueUsedTooSoon, SessionSetting,
         SuppressionWithoutReason, SuppressionUnused, DirectiveInvalid, LintSettingInvalid,
         RollbackLeavesDifference, ReapplyDiffers, RehearsalApplyFailed, RehearsalRollbackFailed, TracedStrongLock, TracedRewrite, ScratchUnavailable,
         UnsupportedMSBuild, CliFailedSilently, UnexpectedError,

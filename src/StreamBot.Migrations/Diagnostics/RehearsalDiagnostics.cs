@@ -2,7 +2,7 @@ namespace StreamBot.Migrations.Diagnostics;
 
 /// <summary>
 /// The messages of the SBM7xxx codes: a rehearsal on a scratch database (apply, roll back, compare, apply again), and
-/// SBM4035, the schema drift that status finds against the fingerprint the last run recorded.
+/// SBM4035 and SBM4036, the schema drift that status reports and up and down refuse, against the fingerprint the last run recorded.
 /// </summary>
 internal static class RehearsalDiagnostics
 {
@@ -45,5 +45,11 @@ internal static class RehearsalDiagnostics
     public static Diagnostic SchemaDrift(string journal, string migration, IReadOnlyList<string> differences) =>
         DiagnosticCatalog.SchemaDrift.AtFile(ConnectionDiagnostics.Tool,
             $"The schema changed outside the migrations since {migration} was applied (fingerprint in {journal}_schema): {string.Join("; ", differences)}.",
-            "Put the change in a migration (or undo it by hand); a schema the migrations do not describe makes every later rehearsal and rollback wrong.");
+            "Put the change in a migration (or undo it by hand); a schema the migrations do not describe makes every later rehearsal and rollback wrong. "
+            + "If it must stay as it is, the next up or down records it as accepted with --accept-drift.");
+
+    public static Diagnostic DriftRefused(string journal, string migration, string command, IReadOnlyList<string> differences) =>
+        DiagnosticCatalog.DriftRefused.AtFile(ConnectionDiagnostics.Tool,
+            $"{command} did not start: the schema changed outside the migrations since {migration} was applied (fingerprint in {journal}_schema): {string.Join("; ", differences)}. Nothing was changed.",
+            $"Put the change in a migration or undo it by hand, then run {command} again; or, when the schema must stay as it is, run {command} --accept-drift to record the drift as accepted (who, when, what) and go on.");
 }

@@ -65,6 +65,11 @@ internal static class SafetyDiagnostics
             $"{command} holds an ACCESS EXCLUSIVE lock (or, for REINDEX, blocks every write) for as long as it rewrites or rebuilds: the bot stops on that table.",
             $"{alternative ?? "Run it by hand in a maintenance window, not in a migration."} {Allow(DiagnosticCatalog.TableRewriteCommand)}");
 
+    public static Diagnostic SessionSetting(string path, int line, int column, string setting) =>
+        DiagnosticCatalog.SessionSetting.At(path, line, column,
+            $"This sets {setting} for the session, not for the migration: it would outlive the migration's transaction. The runner resets the session before each migration and before its own bookkeeping, so a later statement that relies on it elsewhere behaves differently in a rehearsal, in one run and in two.",
+            $"Use SET LOCAL (or set_config(..., true)), which ends with the migration's transaction. {Allow(DiagnosticCatalog.SessionSetting)}");
+
     public static Diagnostic UnboundedDataChange(string path, int line, int column, string command, string table) =>
         DiagnosticCatalog.UnboundedDataChange.At(path, line, column,
             $"{command} without WHERE changes every row of the existing table {table} in one transaction: it locks them all until the migration commits.",

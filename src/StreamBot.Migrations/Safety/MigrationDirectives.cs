@@ -95,6 +95,13 @@ internal sealed class MigrationDirectives
                 continue;
             }
 
+            if (value > LongestTimeout)
+            {
+                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column,
+                    $"'{argument}' is longer than PostgreSQL takes for {name} (2147483647 ms, about 24.8 days); give a shorter one, or 0 for no limit."));
+                continue;
+            }
+
             var before = settings;
             settings = name switch
             {
@@ -128,7 +135,7 @@ internal sealed class MigrationDirectives
         {
             if (!silenceable.Contains(code.ToUpperInvariant()))
             {
-                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"'{code}' is not a safety rule's code (SBM6001 to SBM6013); other diagnostics are fixed, not silenced."));
+                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"'{code}' is not a safety rule's code (SBM6001 to SBM6014); other diagnostics are fixed, not silenced."));
                 return;
             }
         }
@@ -165,7 +172,13 @@ internal sealed class MigrationDirectives
     private static int FirstTokenOf(SqlScript script, SqlStatement statement) =>
         script.Tokens(statement).FirstOrDefault(t => t.Kind != SqlTokenKind.Comment, new SqlToken(SqlTokenKind.Comment, statement.Start, 0)).Start;
 
-    /// <summary>"500ms", "5s", "2 min", "1h"; "0" for no limit. Null when it is not one of those.</summary>
+    /// <summary>The longest lock_timeout or statement_timeout PostgreSQL takes: 2147483647 ms (INT_MAX), about 24.8 days.</summary>
+    public static readonly TimeSpan LongestTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
+    /// <summary>
+    /// "500ms", "5s", "2 min", "1h"; "0" for no limit. Null when it is not one of those; <see cref="TimeSpan.MaxValue"/>
+    /// when it is longer than <see cref="LongestTimeout"/> (however long: the caller refuses it).
+    /// </summary>
     public static TimeSpan? Duration(string text)
     {
         var trimmed = text.Trim();
@@ -186,13 +199,19 @@ internal sealed class MigrationDirectives
             return null;
         }
 
-        return unit switch
+        double? milliseconds = unit switch
         {
-            "ms" => TimeSpan.FromMilliseconds(amount),
-            "s" => TimeSpan.FromSeconds(amount),
-            "min" => TimeSpan.FromMinutes(amount),
-            "h" => TimeSpan.FromHours(amount),
+            "ms" => amount,
+            "s" => amount * 1000,
+            "min" => amount * 60_000,
+            "h" => amount * 3_600_000,
             _ => null,
+        };
+        return milliseconds switch
+        {
+            null => null,
+            > int.MaxValue => TimeSpan.MaxValue,
+            var ms => TimeSpan.FromMilliseconds(ms.Value),
         };
     }
 }

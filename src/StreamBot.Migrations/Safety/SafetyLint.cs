@@ -51,7 +51,7 @@ internal static class SafetyLint
         DiagnosticCatalog.UniqueWithoutIndex, DiagnosticCatalog.ColumnTypeRewrite, DiagnosticCatalog.SetNotNullScans,
         DiagnosticCatalog.VolatileDefault, DiagnosticCatalog.Rename, DiagnosticCatalog.DestructiveWithoutHighRisk,
         DiagnosticCatalog.TableRewriteCommand, DiagnosticCatalog.UnboundedDataChange, DiagnosticCatalog.ConcurrentlyMixed,
-        DiagnosticCatalog.EnumValueUsedTooSoon,
+        DiagnosticCatalog.EnumValueUsedTooSoon, DiagnosticCatalog.SessionSetting,
     ];
 
     public static void Run(string readmePath, IReadOnlyList<MigrationFile> migrations, IReadOnlyList<SqlScript?> scripts,
@@ -165,20 +165,22 @@ internal static class SafetyLint
             return 0;
         }
 
-        var name = setting.EndsWith(".sql", StringComparison.OrdinalIgnoreCase) ? setting[..^4] : setting;
-        if (name.Length < 4 || !int.TryParse(name.AsSpan(0, 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
-            || (name.Length > 4 && name[4] != '_'))
+        // One reading of "which migration" for every command (a typo must not turn the lint off by naming nothing).
+        // The number after the last migration is allowed: "lint what is written from now on" before it is written.
+        var next = Discovery.MigrationDiscovery.NextNumber(migrations);
+        if (Planning.MigrationReference.Resolve(setting, migrations.Select(m => m.Name)) is not { } name)
         {
-            diagnostics.Add(SafetyDiagnostics.LintSettingInvalid(readmePath, $"the first migration to lint, '{setting}', is neither a number such as 0005 nor a migration name."));
+            if (Planning.MigrationReference.Resolve(setting, [$"{next:D4}_next"]) is not null && !setting.Contains('_', StringComparison.Ordinal))
+            {
+                return next;
+            }
+
+            diagnostics.Add(SafetyDiagnostics.LintSettingInvalid(readmePath, migrations.Count == 0
+                ? $"the first migration to lint, '{setting}', names no migration: the folder has none (0000 lints the first one)."
+                : $"the first migration to lint, '{setting}', names no migration of the folder ({migrations[0].Name[..4]} to {migrations[^1].Name[..4]}, or {next:D4} for the next one)."));
             return null;
         }
 
-        if (name.Length > 4 && migrations.FirstOrDefault(m => m.Number == number) is { } found && found.Name != name)
-        {
-            diagnostics.Add(SafetyDiagnostics.LintSettingInvalid(readmePath, $"the first migration to lint is '{setting}', but migration {name[..4]} is {found.FileName}."));
-            return null;
-        }
-
-        return number;
+        return migrations.First(m => m.Name == name).Number;
     }
 }

@@ -49,7 +49,48 @@ internal static class StatementRules
             Maintenance(v, scope, locks);
         }
 
+        SessionSetting(v, scope);
         return locks;
+    }
+
+    // SET (not LOCAL), RESET, or set_config(..., false): a setting that outlives the migration's transaction. A
+    // migration without a transaction has no other way (SET maintenance_work_mem before CREATE INDEX CONCURRENTLY),
+    // and the runner resets the session after it, so it is not warned about.
+    private static void SessionSetting(StatementView v, SafetyScope scope)
+    {
+        if (!scope.Transactional)
+        {
+            return;
+        }
+
+        string? setting = null;
+        if (v.Is(0, "set") && !v.Is(1, "local") && !v.Is(1, "constraints") && !v.Is(1, "transaction") && !(v.Is(1, "session") && v.Is(2, "characteristics")))
+        {
+            var at = v.Is(1, "session") && !v.Is(2, "authorization") ? 2 : 1;
+            setting = v.Is(at, "role") || v.Is(at, "authorization") || v.Is(at, "session") ? "ROLE" : v.IsName(at) ? v.Text(at) : null;
+        }
+        else if (v.Is(0, "reset"))
+        {
+            setting = v.IsName(1) ? v.Text(1) : null;
+        }
+        else if (v.Is(0, "select"))
+        {
+            for (var i = 1; i + 1 < v.Count; i++)
+            {
+                if (v.Is(i, "set_config") && v.IsPunctuation(i + 1, '(') && v.Closing(i + 1) is var close and > 0
+                    && v.Split(i + 2, close, v.Depth(i + 2)) is { Count: 3 } arguments && v.Is(arguments[2].Start, "false"))
+                {
+                    setting = v.Compact(arguments[0].Start, arguments[0].End).Trim('\'');
+                    break;
+                }
+            }
+        }
+
+        if (setting is not null)
+        {
+            var (line, column) = v.Position(0);
+            scope.Report(SafetyDiagnostics.SessionSetting(scope.Path, line, column, setting));
+        }
     }
 
     /// <summary>Adds a lock on <paramref name="table"/> when it existed before the migration, keeping the strongest mode.</summary>

@@ -24,8 +24,11 @@ public sealed record QualifiedName
     /// <summary>The table's own name, as the catalog stores it.</summary>
     public string Name { get; }
 
-    /// <summary>The name quoted part by part, safe to put in SQL text.</summary>
-    public string Quoted => (Schema is null ? string.Empty : Quote(Schema) + ".") + Quote(Name);
+    /// <summary>
+    /// The name quoted part by part and always schema-qualified (<c>"public"</c> when no schema was given), safe to put
+    /// in SQL text: the tool's own statements never depend on a search_path a migration may have changed.
+    /// </summary>
+    public string Quoted => Quote(Schema ?? "public") + "." + Quote(Name);
 
     /// <summary>Parses <paramref name="text"/>; null with <paramref name="error"/> (a sentence fragment) when it is not a table name.</summary>
     public static QualifiedName? TryParse(string text, out string? error)

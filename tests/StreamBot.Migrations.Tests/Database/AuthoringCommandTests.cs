@@ -161,6 +161,50 @@ public sealed class AuthoringCommandTests(TestPostgres postgres) : IClassFixture
         Assert.Equal(RehearsalOutcome.Passed, report.Migrations[4].Outcome);
     }
 
+    [Fact]
+    public async Task A_project_without_a_migrations_folder_starts_one_with_new_and_its_first_migration_rehearses_and_applies()
+    {
+        using var project = MigrationsFolder.Empty();
+        var directory = project.Path("migrations");
+        var (exit, output, errors) = Run("new", "create_users", "--dir", directory);
+        Assert.True(exit == 0, errors);
+        Assert.Contains($"Created {Path.Combine(directory, "0000_create_users.sql")} and its README section.", output, StringComparison.Ordinal);
+        Assert.Contains($"Started {Path.Combine(directory, "README.md")}: the folder's runbook", output, StringComparison.Ordinal);
+        var readme = File.ReadAllText(Path.Combine(directory, "README.md"));
+        Assert.StartsWith("# Database Migrations\n", readme, StringComparison.Ordinal);
+        Assert.True(readme.IndexOf("## Migration Files", StringComparison.Ordinal) < readme.IndexOf("### 0000_create_users.sql", StringComparison.Ordinal)
+            && readme.IndexOf("### 0000_create_users.sql", StringComparison.Ordinal) < readme.IndexOf("## Running Migrations", StringComparison.Ordinal));
+
+        // What the person writes: the SQL, the drafted rollback, the two fields the build asks for.
+        File.WriteAllText(Path.Combine(directory, "0000_create_users.sql"), "CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL);\n");
+        Assert.Equal(0, Run("draft-rollback", "0000_create_users.sql", "--dir", directory).Exit);
+        File.WriteAllText(Path.Combine(directory, "README.md"), File.ReadAllText(Path.Combine(directory, "README.md"))
+            .Replace("TODO(streambot): what this migration does and why", "The accounts of the bot's users", StringComparison.Ordinal)
+            .Replace("TODO(streambot): each change, one per line", "Creates `users`", StringComparison.Ordinal));
+        Assert.DoesNotContain(MigrationsValidator.Validate(directory).Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+
+        using var s = new DatabaseScenario(postgres, MigrationsFolder.Empty());
+        var options = s.Options() with { Directory = directory };
+        var report = await new MigrationRehearsal(options, s.Log).RunAsync();
+        Assert.Equal([RehearsalOutcome.Passed], report.Migrations.Select(m => m.Outcome));
+        Assert.Equal(1, await new StreamBot.Migrations.Postgres.Running.MigrationRunner(options, s.Log).UpAsync());
+        Assert.True(s.TableExists("users"));
+    }
+
+    [Fact]
+    public void New_refuses_to_start_a_README_for_a_folder_that_already_has_migrations()
+    {
+        using var folder = MigrationsFolder.Empty();
+        folder.Write("0000_create_users.sql", "CREATE TABLE users (id int);\n");
+        var (exit, output, errors) = Run("new", "add_x", "--dir", folder.Directory);
+        Assert.Equal(1, exit);
+        Assert.Empty(output);
+        Assert.Contains("error SBM0002: ", errors, StringComparison.Ordinal);
+        Assert.Contains("holds migrations but no README.md", errors, StringComparison.Ordinal);
+        Assert.False(File.Exists(folder.ReadmePath));
+        Assert.False(File.Exists(folder.Path("0001_add_x.sql")));
+    }
+
     private static void ReplaceRollbackWithPlaceholder(MigrationsFolder folder, string name)
     {
         var lines = File.ReadAllLines(folder.ReadmePath).ToList();

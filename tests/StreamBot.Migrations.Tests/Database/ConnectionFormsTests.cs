@@ -49,12 +49,12 @@ public sealed class ConnectionFormsTests(TlsServer tls) : IClassFixture<TlsServe
         using var folder = MigrationsFolder.ForDatabase();
         var backups = Path.Combine(folder.Directory, "..", Path.GetFileName(folder.Directory) + "-backups");
         var env = new Dictionary<string, string?> { ["DATABASE_URL"] = Fill(form, database) };
-        var dir = $"--dir \"{folder.Directory}\" --backup-dir \"{backups}\"";
+        var dir = $"--dir \"{folder.Directory}\"";
         try
         {
             foreach (var command in new[] { "status", "up", "status", "down" })
             {
-                var (exit, output) = CliProcess.Run($"{command} {dir}", env);
+                var (exit, output) = CliProcess.Run($"{command} {dir}{(command == "status" ? string.Empty : $" --backup-dir \"{backups}\"")}", env);
                 Assert.True(exit == 0, $"{command} failed:\n{output}");
                 Assert.DoesNotContain(LocalPostgresServer.Password, output, StringComparison.Ordinal);
             }

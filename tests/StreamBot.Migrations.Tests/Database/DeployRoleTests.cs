@@ -16,8 +16,9 @@ public sealed class DeployRoleTests(TestPostgres postgres) : IClassFixture<TestP
     {
         using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
         var owner = new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url };
-        var dir = $"--dir \"{s.Folder.Directory}\" --backup-dir \"{s.BackupDirectory}\"";
-        Assert.Equal(0, CliProcess.Run($"up {dir}", owner).ExitCode);
+        var dir = $"--dir \"{s.Folder.Directory}\"";
+        var backups = $"--backup-dir \"{s.BackupDirectory}\"";
+        Assert.Equal(0, CliProcess.Run($"up {dir} {backups}", owner).ExitCode);
 
         var role = "deploy_" + Guid.NewGuid().ToString("N")[..10];
         var database = new Uri(s.Url).AbsolutePath.Trim('/');
@@ -37,7 +38,7 @@ public sealed class DeployRoleTests(TestPostgres postgres) : IClassFixture<TestP
 
         var uri = new Uri(s.Url);
         var deploy = new Dictionary<string, string?> { ["DATABASE_URL"] = $"postgres://{role}:{DeployPassword}@{uri.Host}:{uri.Port}/{database}" };
-        foreach (var command in new[] { "status", "up", "status", "down" })
+        foreach (var command in new[] { "status", $"up {backups}", "status", $"down {backups}" })
         {
             var (exit, output) = CliProcess.Run($"{command} {dir}", deploy);
             Assert.True(exit == 0, $"{command} as {role} failed:\n{output}");
@@ -57,8 +58,8 @@ public sealed class DeployRoleTests(TestPostgres postgres) : IClassFixture<TestP
             "DROP INDEX idx_balances;", "SELECT 1 FROM pg_indexes WHERE indexname = 'idx_balances';");
         s.Execute("CREATE SCHEMA \"Deploy History\"");
         var env = new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url };
-        var dir = $"--no-backup --dir \"{s.Folder.Directory}\" --journal-table \"\\\"Deploy History\\\".journal\"";
-        var (exit, output) = CliProcess.Run($"up {dir}", env);
+        var dir = $"--dir \"{s.Folder.Directory}\" --journal-table \"\\\"Deploy History\\\".journal\"";
+        var (exit, output) = CliProcess.Run($"up --no-backup {dir}", env);
         Assert.True(exit == 0, output);
 
         Assert.Equal(4L, s.Scalar<long>("SELECT count(*) FROM \"Deploy History\".journal"));

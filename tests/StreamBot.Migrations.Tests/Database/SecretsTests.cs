@@ -15,9 +15,10 @@ public sealed class SecretsTests(TestPostgres postgres) : IClassFixture<TestPost
         Assert.False(string.IsNullOrEmpty(password), "the test server's URL has no password, so there is nothing to search for");
         Assert.Contains(password, Uri.UnescapeDataString(s.Url), StringComparison.Ordinal);
         var env = new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url };
-        var dir = $"--dir \"{s.Folder.Directory}\" --backup-dir \"{s.BackupDirectory}\"";
+        var dir = $"--dir \"{s.Folder.Directory}\"";
+        var backups = $"--backup-dir \"{s.BackupDirectory}\"";
         var outputs = new List<string>();
-        foreach (var command in new[] { "status", "up --dry-run", "up", "status --format json", "down --dry-run", "down", "down 0000_initial_schema" })
+        foreach (var command in new[] { "status", $"up --dry-run {backups}", $"up {backups}", "status --format json", $"down --dry-run {backups}", $"down {backups}", $"down 0000_initial_schema {backups}" })
         {
             outputs.Add(CliProcess.Run($"{command} {dir}", env).Output);
         }

@@ -64,6 +64,29 @@ public sealed partial class ConcurrencyTests(TestPostgres postgres) : IClassFixt
     }
 
     [Fact]
+    public void Six_new_commands_at_once_take_turns_on_the_folder_and_each_writes_its_own_number_and_section()
+    {
+        using var folder = MigrationsFolder.Valid();
+        var names = Enumerable.Range(1, 6).Select(i => $"add_feature_{i}").ToList();
+        var processes = names.Select(name => CliProcess.Start($"new {name} --dir \"{folder.Directory}\"", new Dictionary<string, string?>())).ToList();
+        try
+        {
+            Assert.All(processes, p => Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)) == 0, p.Output));
+        }
+        finally
+        {
+            processes.ForEach(p => p.Dispose());
+        }
+
+        var created = Directory.GetFiles(folder.Directory, "*.sql").Select(Path.GetFileName).Where(f => f!.Contains("_add_feature_", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(6, created.Count);
+        Assert.Equal(["0003", "0004", "0005", "0006", "0007", "0008"], created.Select(f => f![..4]));
+        Assert.Equal(names.Order(StringComparer.Ordinal), created.Select(f => f![5..^4]).Order(StringComparer.Ordinal));
+        var readme = File.ReadAllText(folder.ReadmePath);
+        Assert.All(created, f => Assert.Contains($"### {f}\n", readme, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Status_during_up_never_blocks_and_shows_the_holder()
     {
         using var folder = FiftyMigrations();

@@ -136,7 +136,9 @@ public sealed partial class HostileInputTests(TestPostgres postgres) : IClassFix
         probe.Execute(tamper);
 
         var dir = arguments.Contains("--dir", StringComparison.Ordinal) ? "" : $" --dir \"{folder.Directory}\"";
-        var output = Run($"{arguments} --no-backup{dir}", url, expectedExit: 1);
+        // Only the commands that back up take --no-backup.
+        var noBackup = arguments.StartsWith("up", StringComparison.Ordinal) || arguments.StartsWith("down", StringComparison.Ordinal) ? " --no-backup" : string.Empty;
+        var output = Run($"{arguments}{noBackup}{dir}", url, expectedExit: 1);
         Assert.Matches(new Regex($"error ({code})"), output);
         Assert.Equal(3, probe.Count("SELECT count(*) FROM sentinel"));
         Assert.DoesNotContain("\u001b", output, StringComparison.Ordinal);

@@ -16,7 +16,8 @@ public sealed class RestoreRoundTripTests(TestPostgres postgres) : IClassFixture
     {
         using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
         var env = new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url };
-        var dir = $"--dir \"{s.Folder.Directory}\" --backup-dir \"{s.BackupDirectory}\"";
+        var dir = $"--dir \"{s.Folder.Directory}\"";
+        var backups = $"--backup-dir \"{s.BackupDirectory}\"";
         Assert.Equal(0, CliProcess.Run($"up --no-backup {dir}", env).ExitCode);
         using var probe = new SqlProbe(s.Url);
         probe.Execute("INSERT INTO users (name) VALUES ('streamer_one'), ('streamer_two')");
@@ -24,7 +25,7 @@ public sealed class RestoreRoundTripTests(TestPostgres postgres) : IClassFixture
         // The backup is taken by the next up, under the lock: the migration_lock row exists while pg_dump runs.
         s.Folder.AddMigration("0003_add_giveaways", "CREATE TABLE giveaways (id int PRIMARY KEY, users_id int REFERENCES users (id));\n",
             "DROP TABLE giveaways;", "SELECT 1 FROM pg_tables WHERE tablename = 'giveaways';");
-        var (upExit, upOutput) = CliProcess.Run($"up {dir}", env);
+        var (upExit, upOutput) = CliProcess.Run($"up {dir} {backups}", env);
         Assert.True(upExit == 0, upOutput);
         var backup = Assert.Single(Directory.GetFiles(s.BackupDirectory));
 
@@ -61,7 +62,7 @@ public sealed class RestoreRoundTripTests(TestPostgres postgres) : IClassFixture
         Assert.Contains("Lock: free", status, StringComparison.Ordinal);
         Assert.Equal(0, probe.Count("SELECT count(*) FROM migration_lock"));
 
-        var (again, output) = CliProcess.Run($"up --lock-timeout 5 {dir}", env);
+        var (again, output) = CliProcess.Run($"up --lock-timeout 5 {dir} {backups}", env);
         Assert.True(again == 0, output);
         Assert.Contains("4 migration(s): 4 applied.", CliProcess.Run($"status {dir}", env).Output, StringComparison.Ordinal);
     }

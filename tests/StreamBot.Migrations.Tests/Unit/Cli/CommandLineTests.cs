@@ -71,14 +71,28 @@ public sealed class CommandLineTests
     }
 
     [Theory]
-    [InlineData("validate --frobnicate", "unknown option '--frobnicate'")]
+    [InlineData("validate --frobnicate", "validate does not take --frobnicate (it takes --dir VALUE, --lint-from VALUE, --postgres-version VALUE)")]
     [InlineData("validate --dir", "--dir needs a value.")]
     [InlineData("validate one two", "validate takes one directory")]
     [InlineData("inspect --format", "--format needs a value.")]
-    [InlineData("inspect --dir x.sql", "unknown option '--dir'")]
+    [InlineData("inspect --dir x.sql", "inspect does not take --dir (it takes --format VALUE)")]
     [InlineData("status --dir", "--dir needs a value.")]
     [InlineData("up --no-backup=yes", "--no-backup takes no value.")]
-    [InlineData("down --forse", "unknown option '--forse'")]
+    [InlineData("down --forse", "down does not take --forse")]
+    [InlineData("down --resume-from 3", "down does not take --resume-from")]
+    [InlineData("status --force", "status does not take --force (it takes --connection VALUE, --dir VALUE, --format VALUE, --journal-table VALUE, --verbose)")]
+    [InlineData("status --accept-drift", "status does not take --accept-drift")]
+    [InlineData("adopt --no-backup", "adopt does not take --no-backup")]
+    [InlineData("baseline --to 3 --statement-lock-timeout 5", "baseline does not take --statement-lock-timeout")]
+    [InlineData("rehearse --dry-run", "rehearse does not take --dry-run")]
+    [InlineData("rehearse --from-backup /nonexistent/backup.sql", "--from-backup names /nonexistent/backup.sql, which does not exist")]
+    [InlineData("status --format markdown", "--format takes text or json (status; markdown is for rehearse)")]
+    [InlineData("up --statement-lock-timeout 99999999999999", "--statement-lock-timeout takes at most 2147483.647 seconds")]
+    [InlineData("up --lock-retry-budget 1e400", "--lock-retry-budget takes a number of seconds.")]
+    [InlineData("up --lock-timeout NaN", "--lock-timeout takes a number of seconds.")]
+    [InlineData("down --statement-timeout 3000000", "--statement-timeout takes at most 2147483.647 seconds")]
+    [InlineData("renumber --from x.sql", "renumber does not take --from")]
+    [InlineData("new x --dry-run", "new does not take --dry-run")]
     [InlineData("stauts", "unknown command 'stauts'")]
     public void A_bad_command_line_is_exit_code_2_with_one_line_saying_what_was_wrong(string commandLine, string expected)
     {
@@ -88,6 +102,38 @@ public sealed class CommandLineTests
         var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("error SBM0001: ", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_overlong_timeout_in_a_directive_is_a_coded_error_at_its_line_not_a_crash()
+    {
+        using var folder = MigrationsFolder.Valid();
+        folder.Write("0002_add_balance_index.sql", "-- streambot:lock-timeout 99999999999999h\nSELECT 1;\n");
+        var (exit, output, errors) = Run("validate", folder.Directory);
+        Assert.Equal(1, exit);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("SBM6103", StringComparison.Ordinal));
+        Assert.StartsWith(folder.Path("0002_add_balance_index.sql") + "(1,1): error SBM6103:", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", output + errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_lint_start_that_names_no_migration_fails_validation_instead_of_linting_nothing()
+    {
+        using var folder = MigrationsFolder.Valid();
+        var (exit, _, errors) = Run("validate", folder.Directory, "--lint-from", "9999");
+        Assert.Equal(1, exit);
+        Assert.Contains("error SBM6104: ", errors, StringComparison.Ordinal);
+        Assert.Contains("'9999', names no migration of the folder", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Renumber_of_a_folder_that_does_not_exist_says_so()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "sbm-missing-" + Guid.NewGuid().ToString("N"));
+        var (exit, output, errors) = Run("renumber", "--dir", missing);
+        Assert.Equal(1, exit);
+        Assert.Empty(output);
+        Assert.Equal($"{missing}: error SBM1001: The migrations directory '{missing}' does not exist. Create it, or point MigrationsDirectory (streambot-migrate: --dir) at the folder that holds the NNNN_name.sql files.", errors.Trim());
     }
 
     [Fact]

@@ -33,6 +33,7 @@ public sealed class ReportOutputTests
     {
         InvalidIndexes = ["idx_giveaway_entries_user"],
         Drift = [new SchemaChange(SchemaChangeKind.Added, "index idx_by_hand on users", null, null), new SchemaChange(SchemaChangeKind.Changed, "column users.email", "varchar(50)", "text")],
+        AcceptedDrift = [new AcceptedDrift("0000_initial_schema", Noon.AddMinutes(2), "deploy (nova@laptop)", ["index idx_hotfix on giveaways (added)"])],
         Blockers = [new BlockingSession(777, "bot", "bot-worker", "idle in transaction", TimeSpan.FromSeconds(93.5), "SELECT * FROM giveaways WHERE id = $1", "giveaways RowShareLock") { Relations = ["giveaways"] }],
     };
 

@@ -67,6 +67,15 @@ public sealed class SafetyLintTests
         { "CONCURRENTLY mixed", "CREATE INDEX CONCURRENTLY i ON users (email);\nUPDATE users SET name = 'x' WHERE id = 1;", "SBM6012" },
         { "new enum value used", "ALTER TYPE mood ADD VALUE 'ecstatic';\nUPDATE users SET mood = 'ecstatic' WHERE id = 1;", "SBM6013" },
         { "new enum value not used", "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'ecstatic';\nUPDATE users SET mood = 'happy' WHERE id = 1;", null },
+        { "session SET", "SET search_path = reporting;", "SBM6014" },
+        { "session SET SESSION", "SET SESSION statement_timeout = '10ms';", "SBM6014" },
+        { "session SET ROLE", "SET ROLE reporting_owner;", "SBM6014" },
+        { "pg_dump's header", "SELECT pg_catalog.set_config('search_path', '', false);", "SBM6014" },
+        { "RESET", "RESET lock_timeout;", "SBM6014" },
+        { "SET LOCAL", "SET LOCAL search_path = reporting;", null },
+        { "set_config local", "SELECT set_config('search_path', 'reporting', true);", null },
+        { "SET CONSTRAINTS", "SET CONSTRAINTS ALL DEFERRED;", null },
+        { "SET TRANSACTION", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;", null },
     };
 
     [Theory]
@@ -147,6 +156,9 @@ public sealed class SafetyLintTests
     [InlineData("-- streambot:frobnicate 1\nSELECT 1;", "is not a directive", 1)]
     [InlineData("SELECT 1;\n-- streambot:lock-timeout 5s\nSELECT 2;", "before the first statement", 2)]
     [InlineData("-- streambot:lock-timeout soon\nSELECT 1;", "not a duration", 1)]
+    [InlineData("-- streambot:lock-timeout 99999999999999h\nSELECT 1;", "'99999999999999h' is longer than PostgreSQL takes for lock-timeout (2147483647 ms, about 24.8 days)", 1)]
+    [InlineData("-- streambot:statement-timeout 1000h\nSELECT 1;", "'1000h' is longer than PostgreSQL takes for statement-timeout", 1)]
+    [InlineData("-- streambot:concurrent-lock-timeout 2147484s\nSELECT 1;", "'2147484s' is longer than PostgreSQL takes", 1)]
     [InlineData("-- streambot:lock-timeout 5s\n-- streambot:lock-timeout 6s\nSELECT 1;", "set twice", 2)]
     [InlineData("SELECT 1;\n-- streambot:allow SBM2011 because it is fine\nSELECT 1;", "not a safety rule", 2)]
     public void A_malformed_directive_is_an_error_at_its_line(string sql, string expected, int line)
@@ -178,8 +190,10 @@ public sealed class SafetyLintTests
     }
 
     [Theory]
-    [InlineData("5", null, "neither a number")]
-    [InlineData("0002_other", null, "migration 0002 is 0002_change.sql")]
+    [InlineData("5", null, "'5', names no migration of the folder (0000 to 0002, or 0003 for the next one)")]
+    [InlineData("9999", null, "'9999', names no migration of the folder")]
+    [InlineData("0003_next", null, "'0003_next', names no migration of the folder")]
+    [InlineData("0002_other", null, "'0002_other', names no migration of the folder")]
     [InlineData(null, "fifteen", "not a major version")]
     [InlineData(null, "9", "older than this lint knows")]
     public void A_wrong_lint_setting_is_an_error(string? firstMigration, string? version, string expected)

@@ -6,14 +6,14 @@ namespace StreamBot.Migrations.Tests.Unit.Sql;
 public sealed class QualifiedNameTests
 {
     [Theory]
-    [InlineData("drizzle_migrations", null, "drizzle_migrations", "\"drizzle_migrations\"")]
-    [InlineData("Drizzle_Migrations", null, "drizzle_migrations", "\"drizzle_migrations\"")]
+    [InlineData("drizzle_migrations", null, "drizzle_migrations", "\"public\".\"drizzle_migrations\"")]
+    [InlineData("Drizzle_Migrations", null, "drizzle_migrations", "\"public\".\"drizzle_migrations\"")]
     [InlineData("public.journal", "public", "journal", "\"public\".\"journal\"")]
     [InlineData("\"my schema\".\"journal\"", "my schema", "journal", "\"my schema\".\"journal\"")]
-    [InlineData("\"Schema \"\"History\"\"\"", null, "Schema \"History\"", "\"Schema \"\"History\"\"\"")]
+    [InlineData("\"Schema \"\"History\"\"\"", null, "Schema \"History\"", "\"public\".\"Schema \"\"History\"\"\"")]
     [InlineData("bot.\"Journal.v2\"", "bot", "Journal.v2", "\"bot\".\"Journal.v2\"")]
-    [InlineData("_private$1", null, "_private$1", "\"_private$1\"")]
-    [InlineData("Überblick", null, "überblick", "\"überblick\"")]
+    [InlineData("_private$1", null, "_private$1", "\"public\".\"_private$1\"")]
+    [InlineData("Überblick", null, "überblick", "\"public\".\"überblick\"")]
     public void Reads_names_with_sql_quoting_rules(string text, string? schema, string name, string quoted)
     {
         var parsed = QualifiedName.Parse(text);
