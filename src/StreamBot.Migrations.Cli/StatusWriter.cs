@@ -58,6 +58,16 @@ internal static class StatusWriter
             {
                 Line(output, $"  row id {row.Id}: hash {row.Hash}, created_at {row.CreatedAt?.ToString(CultureInfo.InvariantCulture) ?? "null"}: matches no file of this folder");
             }
+
+            foreach (var problem in drizzle.Match.RowProblems)
+            {
+                Line(output, $"  {problem.What}. Fix: {problem.Fix}");
+            }
+        }
+
+        if (report.Migrations.Count(m => m.State == MigrationState.AppliedByDrizzle) is > 0 and var adoptable)
+        {
+            Line(output, $"{adoptable} migration(s) were applied by drizzle-orm and are not in this tool's journal yet: run adopt (dotnet build -t:AdoptMigrations) before up (see SBM4028).");
         }
 
         Line(output, report.LockHolder switch
@@ -194,6 +204,18 @@ internal static class StatusWriter
                 }
 
                 json.WriteEndArray();
+                json.WriteStartArray("rowProblems");
+                foreach (var problem in drizzle.Match.RowProblems)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("id", problem.Row.Id);
+                    json.WriteString("problem", problem.What);
+                    json.WriteString("fix", problem.Fix);
+                    json.WriteBoolean("stopsAdoption", problem.StopsAdoption);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
                 json.WriteEndObject();
             }
             else
@@ -229,6 +251,7 @@ internal static class StatusWriter
         MigrationState.Interrupted => "interrupted",
         MigrationState.Unreadable => "unreadable",
         MigrationState.FileMissing => "file-missing",
+        MigrationState.AppliedByDrizzle => "applied-by-drizzle",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, "A state without a name in status."),
     };
 }

@@ -27,8 +27,10 @@ internal static class BaselineCommand
         RunSession.ThrowIfRefused(plan.Problems);
 
         var creators = plan.Objects.ToDictionary(o => (object)o.Object, o => o.CreatedBy, ReferenceEqualityComparer.Instance);
-        var missing = (await CatalogCheck.MissingAsync(connection, plan.Objects.Select(o => o.Object)).ConfigureAwait(false))
-            .Select(o => RunDiagnostics.BaselineObjectMissing(creators[o].File.FullPath, o.Line, o.Column, creators[o].File.FileName, o.ToString(), options.Force))
+        var (notThere, currentSchema) = await CatalogCheck.LookUpAsync(connection, plan.Objects.Select(o => o.Object)).ConfigureAwait(false);
+        var missing = notThere
+            .Select(l => RunDiagnostics.BaselineObjectMissing(creators[l.Object].File.FullPath, l.Object.Line, l.Object.Column, creators[l.Object].File.FileName,
+                l.Object.ToString(), l.Schema, l.FoundIn, options.Force))
             .ToList();
         if (missing.Count > 0 && !options.Force)
         {
@@ -46,7 +48,7 @@ internal static class BaselineCommand
         var appliedBy = $"{MigrationJournal.WhoAmI()}, baseline ({checkedCount} object(s) checked{(missing.Count > 0 ? $", {missing.Count} missing, forced" : string.Empty)})";
         await journals.RecordWithoutRunningAsync(connection, lease!, range, _ => appliedBy, session.Cancellation).ConfigureAwait(false);
         await session.RecordSchemaAsync(connection, journals, range[^1].Name).ConfigureAwait(false);
-        session.Log.Info($"Baselined {range.Count} migration(s), {range[0].Name} to {range[^1].Name}: recorded as applied in {journals.Folder.Journal} without running them, after finding the {checkedCount - missing.Count} of {checkedCount} object(s) they create in the database.");
+        session.Log.Info($"Baselined {range.Count} migration(s), {range[0].Name} to {range[^1].Name}: recorded as applied in {journals.Folder.Journal} without running them, after finding the {checkedCount - missing.Count} of {checkedCount} object(s) they create in the database (unqualified names in schema {currentSchema}).");
         return range.Count;
     });
 }

@@ -17,7 +17,7 @@ internal static class StatusCommand
         var (validated, _) = session.Validate(failOnErrors: false);
         await using var connection = await session.ConnectAsync("status", writes: false).ConfigureAwait(false);
         var journals = await session.ReadJournalsAsync(connection, validated).ConfigureAwait(false);
-        var plan = RunPlanner.Status(journals.Folder, journals.Applied, journals.Stopped);
+        var plan = RunPlanner.Status(journals.Folder, journals.Applied, journals.Stopped, journals.DrizzleRows);
         if (plan.Note is { } note)
         {
             session.Log.Info(note.FullMessage);

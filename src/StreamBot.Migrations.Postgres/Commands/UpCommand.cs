@@ -29,7 +29,8 @@ internal static class UpCommand
         // Without the lock: journal rows commit together with their migrations, so when every file is in the journal
         // (with its checksum) there is nothing to do, whatever another applier is doing.
         var before = await session.ReadJournalsAsync(connection, validated).ConfigureAwait(false);
-        if (options.ResumeFrom is null && Planned(RunPlanner.Apply(before.Folder, before.Applied, [], null, before.DrizzleRows)).Pending.Count == 0)
+        // With --accept-drift there is something to do even then: record the schema as it is, under the lock.
+        if (options.ResumeFrom is null && !options.AcceptDrift && Planned(RunPlanner.Apply(before.Folder, before.Applied, [], null, before.DrizzleRows)).Pending.Count == 0)
         {
             session.Log.Info($"Database {options.Connection.Describe()} is up to date ({before.Folder.FileCount} migration(s) applied).");
             return 0;
@@ -42,6 +43,11 @@ internal static class UpCommand
         var plan = Planned(RunPlanner.Apply(journals.Folder, journals.Applied, journals.Stopped, options.ResumeFrom, journals.DrizzleRows));
         if (plan.Pending.Count == 0)
         {
+            if (options.AcceptDrift)
+            {
+                await session.GuardAgainstDriftAsync(connection, journals, "up").ConfigureAwait(false);
+            }
+
             session.Log.Info($"Database {options.Connection.Describe()} is up to date ({journals.Folder.FileCount} migration(s) applied; another run applied the rest).");
             return 0;
         }

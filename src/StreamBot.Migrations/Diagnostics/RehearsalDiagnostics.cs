@@ -42,6 +42,11 @@ internal static class RehearsalDiagnostics
             $"No scratch database for the rehearsal: {problem}",
             "Give the configured role CREATEDB (the rehearsal creates streambot_rehearsal_<random> and drops it at the end), or run rehearse without a connection on a machine with the PostgreSQL server binaries (initdb, pg_ctl).");
 
+    public static Diagnostic Interrupted(string stage) =>
+        DiagnosticCatalog.Cancelled.AtFile(ConnectionDiagnostics.Tool,
+            $"rehearse was interrupted (Ctrl-C or SIGTERM) {stage}; its scratch database was dropped, and nothing else was changed.",
+            "Run rehearse again when ready.");
+
     public static Diagnostic SchemaDrift(string journal, string migration, IReadOnlyList<string> differences) =>
         DiagnosticCatalog.SchemaDrift.AtFile(ConnectionDiagnostics.Tool,
             $"The schema changed outside the migrations since {migration} was applied (fingerprint in {journal}_schema): {string.Join("; ", differences)}.",

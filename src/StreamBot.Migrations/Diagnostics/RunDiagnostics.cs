@@ -165,9 +165,11 @@ internal static class RunDiagnostics
             $"The journal table {table} is drizzle-orm's (id, hash, created_at), not this tool's, so this tool neither writes to it nor creates its own there. Nothing was changed.",
             KeepDrizzle);
 
-    public static Diagnostic BaselineObjectMissing(string path, int line, int column, string fileName, string what, bool forced) =>
+    public static Diagnostic BaselineObjectMissing(string path, int line, int column, string fileName, string what, string? schema, IReadOnlyList<string> foundIn, bool forced) =>
         (forced ? DiagnosticCatalog.BaselineObjectMissing with { Severity = DiagnosticSeverity.Warning } : DiagnosticCatalog.BaselineObjectMissing).At(path, line, column,
-            $"{fileName} creates {what}, which is not in the database{(forced ? "; recorded as applied anyway (--force)" : ", so this migration cannot be trusted to have run. Nothing was recorded")}.",
+            $"{fileName} creates {what}{(schema is null ? ", which is not in the database" : $" in schema {schema}, which does not have it")}"
+            + (foundIn.Count > 0 ? $" (schema {string.Join(", ", foundIn.Distinct(StringComparer.Ordinal))} has one: not where this migration puts it, so up would run the next migrations against the wrong tables)" : string.Empty)
+            + $"{(forced ? "; recorded as applied anyway (--force)" : ", so this migration cannot be trusted to have run. Nothing was recorded")}.",
             forced
                 ? "Create the object, or roll the baseline back (delete its journal rows) and baseline to an earlier migration."
                 : "Baseline only up to the last migration whose objects are all there (--to), apply the rest with up, or create the object by hand; --force records it anyway.");

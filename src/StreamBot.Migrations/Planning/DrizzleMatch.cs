@@ -37,16 +37,29 @@ public sealed record DrizzleRow(long Id, string Hash, long? CreatedAt);
 /// <param name="MatchedAs">For an applied file whose bytes differ from what drizzle-orm hashed: how (e.g. "with CRLF line ends").</param>
 public sealed record DrizzleFileStatus(ValidatedMigration Migration, long When, DrizzleFileState State, DrizzleRow? Row, string? MatchedAs);
 
-/// <summary>The folder against a drizzle-orm journal: one status per file, and the rows that match no file.</summary>
+/// <summary>A row of drizzle-orm's journal that is wrong in a way drizzle-orm's migrator does not say.</summary>
+/// <param name="Row">The row.</param>
+/// <param name="What">What is wrong, and what drizzle-orm's migrator does because of it.</param>
+/// <param name="Fix">The SQL that repairs it.</param>
+/// <param name="StopsAdoption">Whether adopt refuses until it is fixed (drizzle-orm would run migrations again).</param>
+public sealed record DrizzleRowProblem(DrizzleRow Row, string What, string Fix, bool StopsAdoption);
+
+/// <summary>
+/// The folder against a drizzle-orm journal: one status per file, the rows that match no file, and rows that are
+/// wrong (a NULL created_at, a duplicate).
+/// </summary>
 public sealed record DrizzleMatch(IReadOnlyList<DrizzleFileStatus> Files, IReadOnlyList<DrizzleRow> UnknownRows)
 {
+    /// <summary>Rows with a NULL created_at or that repeat another row's hash, each with what it does and its fix.</summary>
+    public IReadOnlyList<DrizzleRowProblem> RowProblems { get; init; } = [];
+
     /// <summary>
     /// Matches the folder's files (through their drizzle-kit journal entries) with drizzle-orm's rows, the way
     /// drizzle-orm's migrator decides: a file is applied when a row has its hash, and pending only when its <c>when</c>
     /// is newer than the newest row's <c>created_at</c>. drizzle-orm hashes the file's text as its checkout had it, so
     /// the text is also tried with LF and with CRLF line ends, and without a byte order mark.
     /// </summary>
-    public static DrizzleMatch Of(IReadOnlyList<ValidatedMigration> migrations, DrizzleKitJournal journal, IReadOnlyList<DrizzleRow> rows)
+    public static DrizzleMatch Of(IReadOnlyList<ValidatedMigration> migrations, DrizzleKitJournal journal, IReadOnlyList<DrizzleRow> rows, string table = "the journal")
     {
         var when = journal.Entries.GroupBy(e => e.Tag, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().When, StringComparer.Ordinal);
         var newest = rows.Where(r => r.CreatedAt is not null).Select(r => r.CreatedAt!.Value).DefaultIfEmpty(long.MinValue).Max();
@@ -74,7 +87,30 @@ public sealed record DrizzleMatch(IReadOnlyList<DrizzleFileStatus> Files, IReadO
             }
         }
 
-        return new DrizzleMatch(files, rows.Where(r => !used.Contains(r.Id)).ToList());
+        var unmatched = rows.Where(r => !used.Contains(r.Id)).ToList();
+        var problems = new List<DrizzleRowProblem>();
+        foreach (var row in rows.Where(r => r.CreatedAt is null))
+        {
+            var file = files.FirstOrDefault(f => f.Row?.Id == row.Id);
+            problems.Add(new DrizzleRowProblem(row,
+                $"row id {row.Id} has created_at NULL: drizzle-orm's migrator reads its newest row with ORDER BY created_at DESC, which puts NULL first, "
+                + "takes 0 as the time of the last migration, and runs every migration again",
+                file is null
+                    ? $"DELETE FROM {table} WHERE id = {row.Id};"
+                    : $"UPDATE {table} SET created_at = {file.When} WHERE id = {row.Id}; -- {file.Migration.Name}'s when in meta/_journal.json",
+                StopsAdoption: true));
+        }
+
+        var duplicates = unmatched.Where(r => files.Any(f => f.Row is { } first && string.Equals(first.Hash, r.Hash, StringComparison.OrdinalIgnoreCase))).ToList();
+        foreach (var row in duplicates)
+        {
+            var first = files.First(f => f.Row is { } original && string.Equals(original.Hash, row.Hash, StringComparison.OrdinalIgnoreCase));
+            problems.Add(new DrizzleRowProblem(row,
+                $"row id {row.Id} repeats row id {first.Row!.Id} ({first.Migration.Name}, the same hash): drizzle-orm's migrator ignores it, as long as its created_at is not the newest",
+                $"DELETE FROM {table} WHERE id = {row.Id};", StopsAdoption: false));
+        }
+
+        return new DrizzleMatch(files, unmatched.Except(duplicates).ToList()) { RowProblems = problems };
     }
 
     /// <summary>The file's hash as read, then as other checkouts of it would read; null variant for the file as it is.</summary>

@@ -20,4 +20,7 @@ public enum MigrationState
 
     /// <summary>The file could not be read, so whether it matches the journal is unknown (validation says why).</summary>
     Unreadable,
+
+    /// <summary>Not in this tool's journal, but drizzle-orm's journal has it applied: adopt records it, up would refuse.</summary>
+    AppliedByDrizzle,
 }

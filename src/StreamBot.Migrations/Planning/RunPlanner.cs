@@ -12,8 +12,12 @@ namespace StreamBot.Migrations.Planning;
 public static class RunPlanner
 {
     /// <summary>Every migration's state.</summary>
-    public static StatusPlan Status(MigrationFolder folder, IReadOnlyList<JournalRow> applied, IReadOnlyList<ProgressRow> progress)
+    public static StatusPlan Status(MigrationFolder folder, IReadOnlyList<JournalRow> applied, IReadOnlyList<ProgressRow> progress,
+        (string Table, IReadOnlyList<DrizzleRow> Rows)? drizzle = null)
     {
+        // Before adoption, what drizzle-orm applied is not pending: a deploy script reading the state must not run it.
+        var byDrizzle = Drizzle(folder, drizzle)?.Files.Where(f => f.State is DrizzleFileState.Applied or DrizzleFileState.Edited)
+            .Select(f => f.Migration.Name).ToHashSet(StringComparer.Ordinal) ?? [];
         var byName = applied.ToDictionary(a => a.Name, StringComparer.Ordinal);
         var stopped = progress.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var read = folder.Migrations.ToDictionary(m => m.Name, StringComparer.Ordinal);
@@ -32,7 +36,8 @@ public static class RunPlanner
             }
             else
             {
-                entries.Add(new StatusEntry(name, read.ContainsKey(name) ? MigrationState.Pending : MigrationState.Unreadable, null, null, null));
+                var state = !read.ContainsKey(name) ? MigrationState.Unreadable : byDrizzle.Contains(name) ? MigrationState.AppliedByDrizzle : MigrationState.Pending;
+                entries.Add(new StatusEntry(name, state, null, null, null));
             }
         }
 
@@ -164,8 +169,8 @@ public static class RunPlanner
             return new AdoptPlan([], [RunDiagnostics.NotADrizzleKitFolder(folder.Directory)]);
         }
 
-        var match = DrizzleMatch.Of(folder.Migrations, folder.DrizzleKit, drizzle.Rows);
-        var reasons = new List<string>();
+        var match = DrizzleMatch.Of(folder.Migrations, folder.DrizzleKit, drizzle.Rows, drizzle.Table);
+        var reasons = match.RowProblems.Where(p => p.StopsAdoption).Select(p => $"{p.What} (fix: {p.Fix})").ToList();
         Name(DrizzleFileState.Edited, "edited after drizzle-orm applied it");
         Name(DrizzleFileState.Skipped, "skipped by drizzle-orm (older than its newest row, never applied)");
         if (match.UnknownRows.Count > 0)
@@ -231,7 +236,7 @@ public static class RunPlanner
 
     /// <summary>The folder against drizzle-orm's journal, when the database has one and the folder is drizzle-kit's.</summary>
     public static DrizzleMatch? Drizzle(MigrationFolder folder, (string Table, IReadOnlyList<DrizzleRow> Rows)? drizzle) =>
-        drizzle is { } table && folder.DrizzleKit is { } journal ? DrizzleMatch.Of(folder.Migrations, journal, table.Rows) : null;
+        drizzle is { } table && folder.DrizzleKit is { } journal ? DrizzleMatch.Of(folder.Migrations, journal, table.Rows, table.Table) : null;
 
     /// <summary>Statement line numbers for a message, shortened when there are many.</summary>
     public static string Lines(IEnumerable<int> lines)

@@ -39,6 +39,9 @@ public enum SchemaObjectKind
 /// <param name="Column">The statement's column.</param>
 public sealed record SchemaObject(SchemaObjectKind Kind, string Name, string? Table, int Line, int Column)
 {
+    /// <summary>The schema the statement names for it (<c>CREATE TABLE archive.users</c>); null when it names none.</summary>
+    public string? Schema { get; init; }
+
     /// <summary>The object as a person names it: "index idx_x", "column users.email".</summary>
     public override string ToString() => Kind switch
     {
@@ -128,6 +131,7 @@ public static class CreatedObjects
             return; // an unnamed index: PostgreSQL chooses its name
         }
 
+        var schema = words.SchemaOfNextName();
         if (words.QualifiedName() is not { } name)
         {
             return;
@@ -140,7 +144,7 @@ public static class CreatedObjects
             return;
         }
 
-        objects.Add(new SchemaObject(k, name, null, line, column));
+        objects.Add(new SchemaObject(k, name, null, line, column) { Schema = schema });
         if (k == SchemaObjectKind.Table)
         {
             // Named constraints inside the column list: CONSTRAINT name ...

@@ -49,6 +49,9 @@ internal sealed class TokenCursor(StatementView view)
     /// <summary>A possibly schema-qualified name; the schema is dropped (objects are looked up by name).</summary>
     public string? QualifiedName() => view.QualifiedName(ref _next);
 
+    /// <summary>The schema of the qualified name that comes next (<c>archive</c> in <c>archive.users</c>), without moving; null when unqualified.</summary>
+    public string? SchemaOfNextName() => view.IsName(_next) && view.IsPunctuation(_next + 1, '.') && view.IsName(_next + 2) ? view.Name(_next) : null;
+
     public bool TakePunctuation(char mark)
     {
         if (view.IsPunctuation(_next, mark))

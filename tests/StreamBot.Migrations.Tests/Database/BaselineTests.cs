@@ -70,4 +70,24 @@ public sealed class BaselineTests(TestPostgres postgres) : IClassFixture<TestPos
         Assert.Contains("error SBM4031", again.Output, StringComparison.Ordinal);
         DiagnosticLines.AssertWellFormed(refused.Output);
     }
+
+    [Fact]
+    public async Task Objects_found_only_in_another_schema_do_not_baseline_and_the_message_names_that_schema()
+    {
+        using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        // The whole schema, but in archive; public, where the migrations create it, is empty.
+        s.Execute("CREATE SCHEMA archive");
+        s.Execute("CREATE TABLE archive.users (id serial PRIMARY KEY, name text NOT NULL)");
+
+        var refused = await DatabaseScenario.FailsWith("SBM4030", () => s.Runner().BaselineAsync("0000"));
+        Assert.Equal(
+            "0000_initial_schema.sql creates table users in schema public, which does not have it (schema archive has one: not where this migration puts it, "
+            + "so up would run the next migrations against the wrong tables), so this migration cannot be trusted to have run. Nothing was recorded.",
+            refused.Message);
+        Assert.Equal(0L, s.JournalCount());
+
+        s.Execute("CREATE TABLE public.users (id serial PRIMARY KEY, name text NOT NULL)");
+        Assert.Equal(1, await s.Runner().BaselineAsync("0000"));
+        Assert.Contains("after finding the 1 of 1 object(s) they create in the database (unqualified names in schema public).", s.Log.Text, StringComparison.Ordinal);
+    }
 }

@@ -33,6 +33,10 @@ public sealed class DeployRoleTests(TestPostgres postgres) : IClassFixture<TestP
             GRANT USAGE ON SEQUENCE drizzle_migrations_id_seq TO {role};
             GRANT pg_read_all_data TO {role};
             """);
+        // The grants are drift on the public schema: the owner accepts them once, as README.md says.
+        var accepted = CliProcess.Run($"up --accept-drift {dir} {backups}", owner);
+        Assert.True(accepted.ExitCode == 0, accepted.Output);
+        Assert.Contains("Accepted 1 change(s) made outside the migrations", accepted.Output, StringComparison.Ordinal);
         s.Folder.AddMigration("0003_add_stream_markers", "CREATE TABLE stream_markers (id serial PRIMARY KEY, label text NOT NULL);\n",
             "DROP TABLE stream_markers;", "SELECT 1 FROM pg_tables WHERE tablename = 'stream_markers';");
 

@@ -101,6 +101,12 @@ public sealed class DrizzleInteropTests(TestPostgres postgres) : IClassFixture<T
         Assert.Contains($"drizzle-orm journal {shown} (5 of 5 file(s) applied there):", status.Output, StringComparison.Ordinal);
         Assert.Contains($"\"table\": \"{shown}\"", json.Output, StringComparison.Ordinal);
         Assert.Equal(5, System.Text.RegularExpressions.Regex.Count(json.Output, "\"state\": \"applied\""));
+        // Before adoption, what drizzle-orm applied is its own state, never "pending": a deploy script must not run it.
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Count(json.Output, "\"state\": \"applied-by-drizzle\""));
+        Assert.DoesNotContain("\"state\": \"pending\"", json.Output, StringComparison.Ordinal);
+        Assert.Contains("\"pending\": 0", json.Output, StringComparison.Ordinal);
+        Assert.Contains("5 migration(s): 5 applied-by-drizzle.", status.Output, StringComparison.Ordinal);
+        Assert.Contains("5 migration(s) were applied by drizzle-orm and are not in this tool's journal yet: run adopt", status.Output, StringComparison.Ordinal);
         Assert.Equal(1, up.ExitCode);
         Assert.Contains("error SBM4028", up.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("SBM4009", up.Output + status.Output, StringComparison.Ordinal);

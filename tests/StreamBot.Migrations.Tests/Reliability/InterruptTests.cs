@@ -74,6 +74,53 @@ public sealed class InterruptTests(TestPostgres postgres)
     }
 
     [Fact]
+    public void SIGTERM_of_a_rehearsal_is_one_coded_line_and_its_scratch_database_is_dropped()
+    {
+        using var folder = Folder("CREATE TABLE rehearsed_t (id int);\nSELECT pg_sleep(60);\n");
+        var url = postgres.CreateDatabase();
+        using var probe = new SqlProbe(url);
+        using var cli = CliProcess.Start($"rehearse --dir \"{folder.Directory}\"", new Dictionary<string, string?> { ["DATABASE_URL"] = url });
+        var scratch = (string)probe.WaitFor(SleepingRehearsal(cli.Pid), "the rehearsal's long statement", () => cli.Output);
+
+        Send("TERM", cli.Pid);
+        Assert.Equal(143, cli.WaitForExit(TimeSpan.FromSeconds(20)));
+        Assert.Contains("error SBM4027: rehearse was interrupted (Ctrl-C or SIGTERM) while rehearsing 0001_long; its scratch database was dropped, and nothing else was changed.", cli.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("SBM9003", cli.Output, StringComparison.Ordinal);
+        Assert.Equal(0L, probe.Count($"SELECT count(*) FROM pg_database WHERE datname = '{scratch}'"));
+        DiagnosticLines.AssertWellFormed(cli.Output);
+    }
+
+    [Fact]
+    public void The_scratch_database_of_a_killed_rehearsal_is_marked_and_dropped_by_the_next_rehearsal()
+    {
+        using var folder = Folder("CREATE TABLE rehearsed_k (id int);\nSELECT pg_sleep(60);\n");
+        var url = postgres.CreateDatabase();
+        using var probe = new SqlProbe(url);
+        string scratch;
+        using (var cli = CliProcess.Start($"rehearse --dir \"{folder.Directory}\"", new Dictionary<string, string?> { ["DATABASE_URL"] = url }))
+        {
+            scratch = (string)probe.WaitFor(SleepingRehearsal(cli.Pid), "the rehearsal's long statement", () => cli.Output);
+            Send("KILL", cli.Pid);
+            cli.WaitForExit(TimeSpan.FromSeconds(20));
+        }
+
+        Assert.StartsWith($"streambot-migrate rehearsal scratch database; pid ", (string)probe.Scalar($"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{scratch}'")!, StringComparison.Ordinal);
+        // Its session ends once the server notices the client is gone (client_connection_check_interval: a second).
+        probe.WaitFor($"SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = '{scratch}')", "the killed rehearsal's session to end", () => string.Empty);
+
+        using var next = Folder("CREATE TABLE rehearsed_n (id int);\n");
+        var (exit, output) = CliProcess.Run($"rehearse --dir \"{next.Directory}\"", new Dictionary<string, string?> { ["DATABASE_URL"] = url });
+        Assert.True(exit == 0, output);
+        Assert.Contains($"Dropped {scratch}, a scratch database left by a rehearsal that did not finish (process ", output, StringComparison.Ordinal);
+        Assert.Equal(0L, probe.Count($"SELECT count(*) FROM pg_database WHERE datname = '{scratch}'"));
+    }
+
+    // The scratch database in which the rehearsal started by pid is running its pg_sleep.
+    private static string SleepingRehearsal(int pid) =>
+        "SELECT datname FROM pg_stat_activity WHERE datname LIKE 'streambot\\_rehearsal\\_%' AND query LIKE 'SELECT pg_sleep(60)%' AND state = 'active' "
+        + $"AND datname IN (SELECT datname FROM pg_database WHERE shobj_description(oid, 'pg_database') LIKE '%pid {pid} on %')";
+
+    [Fact]
     public void The_first_signal_is_handled_and_a_second_one_is_left_to_end_the_process()
     {
         using var interrupts = new Interrupts();

@@ -78,4 +78,31 @@ public sealed class DrizzleMatchTests
         Assert.Equal([7L, 8L], match.UnknownRows.Select(r => r.Id));
         Assert.Equal(DrizzleFileState.Skipped, match.Files[1].State);
     }
+
+    [Fact]
+    public void A_row_with_a_NULL_created_at_is_named_with_what_drizzle_orm_would_do_and_the_SQL_that_fixes_it()
+    {
+        var match = DrizzleMatch.Of(Files, Journal, [new(1, Sha("CREATE TABLE a (id int);\n"), null)], "drizzle.__drizzle_migrations");
+
+        Assert.Equal(DrizzleFileState.Applied, match.Files[0].State);
+        var problem = Assert.Single(match.RowProblems);
+        Assert.Equal(
+            "row id 1 has created_at NULL: drizzle-orm's migrator reads its newest row with ORDER BY created_at DESC, which puts NULL first, takes 0 as the time of the last migration, and runs every migration again",
+            problem.What);
+        Assert.Equal($"UPDATE drizzle.__drizzle_migrations SET created_at = {match.Files[0].When} WHERE id = 1; -- {match.Files[0].Migration.Name}'s when in meta/_journal.json", problem.Fix);
+        Assert.True(problem.StopsAdoption);
+    }
+
+    [Fact]
+    public void A_duplicate_row_is_named_as_a_duplicate_not_as_a_row_that_matches_no_file()
+    {
+        var hash = Sha("CREATE TABLE a (id int);\n");
+        var match = DrizzleMatch.Of(Files, Journal, [new(1, hash, 1000), new(2, hash, 1000)], "drizzle.__drizzle_migrations");
+
+        Assert.Empty(match.UnknownRows);
+        var problem = Assert.Single(match.RowProblems);
+        Assert.StartsWith("row id 2 repeats row id 1 (", problem.What, StringComparison.Ordinal);
+        Assert.Equal("DELETE FROM drizzle.__drizzle_migrations WHERE id = 2;", problem.Fix);
+        Assert.False(problem.StopsAdoption);
+    }
 }
