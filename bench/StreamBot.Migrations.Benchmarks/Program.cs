@@ -60,6 +60,14 @@ if (args.Length >= 3 && args[0] == "apply")
     return ApplyBenchmark.Run(args[1], args[2], Arg(3, 1000), Arg(4, 5), Arg(5, 5));
 }
 
+if (args.Length >= 2 && args[0] == "stall")
+{
+    // stall SERVER_URL [NAME=CLI ...]: the bot's latencies while psql and each CLI migrate past a blocker (StallBenchmark).
+    var tools = new List<(string, string?)> { ("psql", null) };
+    tools.AddRange(args.Skip(2).Select(a => a.Split('=', 2)).Select(p => (p[0], (string?)p[1])));
+    return StallBenchmark.Run(args[1], tools);
+}
+
 if (args.Length >= 3 && args[0] == "memory")
 {
     // memory SERVER_URL CLI_DLL [MIB]: peak RSS of validate and up on one migration of MIB MiB (MemoryBenchmark).

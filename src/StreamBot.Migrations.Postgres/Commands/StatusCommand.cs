@@ -5,6 +5,7 @@ using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Postgres.Schema;
+using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Schema;
 
 namespace StreamBot.Migrations.Postgres.Commands;
@@ -24,13 +25,14 @@ internal static class StatusCommand
         }
 
         var pending = plan.Entries.Where(e => e.State is MigrationState.Pending or MigrationState.Interrupted).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
-        var lockedAgainstWrites = journals.Folder.Migrations.Where(m => pending.Contains(m.Name)).SelectMany(m => m.TablesLockedAgainstWrites).Distinct(StringComparer.Ordinal).ToList();
+        var lockedAgainstWrites = journals.Folder.Migrations.Where(m => pending.Contains(m.Name)).SelectMany(m => m.Locks.SelectMany(l => l))
+            .Where(l => l.Mode.BlocksWrites()).GroupBy(l => l.Table).Select(g => g.MaxBy(l => l.Mode)!).ToList();
         return new StatusReport(session.Options.Connection.Describe(), plan.Entries, await MigrationLock.ReadHolderAsync(connection).ConfigureAwait(false))
         {
             Drift = await DriftAsync(session, connection, journals).ConfigureAwait(false),
             AcceptedDrift = await journals.Fingerprints.AcceptedAsync(connection).ConfigureAwait(false),
             InvalidIndexes = await InvalidIndexes.FindAsync(connection).ConfigureAwait(false),
-            Blockers = await BlockingSessions.FindAsync(connection, lockedAgainstWrites, [], onlyLingering: true, session.Options.Locking.LockTimeout).ConfigureAwait(false),
+            Blockers = await BlockingSessions.FindAsync(connection, lockedAgainstWrites, [], session.Options.Locking.LockTimeout).ConfigureAwait(false),
             Drizzle = RunPlanner.Drizzle(journals.Folder, journals.DrizzleRows) is { } match ? (journals.Drizzle!.Name, match) : null,
         };
     }

@@ -47,12 +47,22 @@ internal static class Database
         [new("RESET ALL"), Settings(connection, durableCommits, "SELECT pg_catalog.set_config('role', 'none', false)")];
 
     /// <summary>
+    /// <see cref="ResetSession"/> as a migration's batch sends it: RESET ALL, then this tool's settings and the role as
+    /// select expressions to put in front of the migration's own settings command (one command fewer per migration).
+    /// </summary>
+    public static (NpgsqlBatchCommand Reset, string SettingsExpressions) ResetSessionParts(NpgsqlConnection connection, bool durableCommits) =>
+        (new("RESET ALL"), Settings(connection, durableCommits, "SELECT pg_catalog.set_config('role', 'none', false)").CommandText["SELECT ".Length..]);
+
+    /// <summary>
     /// For this tool's statements inside a migration's transaction (lock fence, journal and progress rows), after the
     /// migration's own statements: a search_path of pg_catalog only, no statement_timeout, the session's own role.
     /// A migration's <c>SET search_path</c>, <c>SET ROLE</c> or tiny statement_timeout cannot make them fail.
     /// </summary>
-    public static NpgsqlBatchCommand OwnStatementSettings() => new(
-        "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true), pg_catalog.set_config('statement_timeout', '0', true), pg_catalog.set_config('role', 'none', true)");
+    public static NpgsqlBatchCommand OwnStatementSettings() => new(OwnStatementSettingsSql);
+
+    /// <summary>The text of <see cref="OwnStatementSettings"/>, for a command that does more after it.</summary>
+    public const string OwnStatementSettingsSql =
+        "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true), pg_catalog.set_config('statement_timeout', '0', true), pg_catalog.set_config('role', 'none', true)";
 
     // This tool's session settings, one command. Keepalives: when the client's host vanishes without closing the socket
     // (power loss, a cut network), the server would keep this session, and the migration lock it may hold, for the OS

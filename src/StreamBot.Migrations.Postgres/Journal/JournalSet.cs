@@ -150,6 +150,7 @@ internal sealed class JournalSet
         var drizzle = drizzleQuoted is null ? null : new DrizzleJournalTable.Found(drizzleShown!, drizzleQuoted, underConfiguredName, drizzleRows);
         journal = new MigrationJournal(ours)
         {
+            RecordsAttempts = journalColumns.Contains("attempts"),
             // Every migration applied here also gets the row drizzle-orm expects, in the same transaction.
             Drizzle = drizzle is not null && validated.DrizzleKit is { } kit
                 ? (drizzle.Quoted, kit.Entries.GroupBy(e => e.Tag, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().When, StringComparer.Ordinal))
@@ -169,6 +170,9 @@ internal sealed class JournalSet
             case Occupant.Nothing:
                 await Journal.CreateAsync(connection).ConfigureAwait(false);
                 break;
+            case Occupant.Ours when !Journal.RecordsAttempts:
+                await Journal.AddAttemptsAsync(connection).ConfigureAwait(false);
+                break;
         }
     }
 
@@ -184,7 +188,7 @@ internal sealed class JournalSet
         await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { lease.Fence() } };
         foreach (var migration in migrations)
         {
-            batch.BatchCommands.Add(Journal.InsertCommand(migration.Name, migration.Hash, 0, appliedBy(migration)));
+            batch.BatchCommands.Add(Journal.InsertCommand(migration.Name, migration.Hash, 0, appliedBy: appliedBy(migration)));
         }
 
         await batch.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);

@@ -17,6 +17,12 @@ internal sealed class MigrationJournal(QualifiedName tableName)
     public QualifiedName TableName { get; } = tableName;
 
     /// <summary>
+    /// Whether the table has the attempts column (tables this version creates; an older one gets it when the run may
+    /// alter it, see <see cref="AddAttemptsAsync"/>).
+    /// </summary>
+    public bool RecordsAttempts { get; set; }
+
+    /// <summary>
     /// drizzle-orm's journal beside this one, with each file's <c>when</c>: every migration applied here also gets the
     /// row drizzle-orm expects there, in the same transaction, so drizzle-orm's migrator sees it as applied.
     /// </summary>
@@ -52,10 +58,29 @@ internal sealed class MigrationJournal(QualifiedName tableName)
                 hash text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now(),
                 execution_ms integer NOT NULL,
-                applied_by text NOT NULL
+                applied_by text NOT NULL,
+                attempts integer NOT NULL DEFAULT 1
             )
             """);
         await create.ExecuteNonQueryAsync().ConfigureAwait(false);
+        RecordsAttempts = true;
+    }
+
+    /// <summary>
+    /// Adds the attempts column to a journal an earlier version created. A role that does not own the table may not:
+    /// its rows then say how long each migration took, waits included, without the count.
+    /// </summary>
+    public async Task AddAttemptsAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await using var alter = Database.Command(connection, $"ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 1");
+            await alter.ExecuteNonQueryAsync().ConfigureAwait(false);
+            RecordsAttempts = true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+        }
     }
 
     public string SelectSql => $"SELECT id, name, hash, applied_at, execution_ms, applied_by FROM {Table} ORDER BY name";
@@ -94,18 +119,22 @@ internal sealed class MigrationJournal(QualifiedName tableName)
 
     /// <summary>
     /// The journal row for a migration. Inside the migration's transaction the duration is measured by the server
-    /// (now() is the transaction's start), so the row can travel in the same round trip as the statements.
+    /// (now() is the transaction's start) and added to <paramref name="before"/>, the milliseconds the migration spent
+    /// before this attempt (waiting for blockers, earlier attempts), so the row can travel in the same round trip as the
+    /// statements and still say the migration's whole time; <paramref name="attempts"/> says how many tries it took.
     /// </summary>
-    public NpgsqlBatchCommand InsertCommand(string name, string hash, int? executionMs, string? appliedBy = null)
+    public NpgsqlBatchCommand InsertCommand(string name, string hash, int? executionMs, int before = 0, int attempts = 1, string? appliedBy = null)
     {
-        var duration = executionMs is null ? "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer" : "$4";
-        var command = new NpgsqlBatchCommand($"INSERT INTO {Table} (name, hash, applied_by, execution_ms) VALUES ($1, $2, $3, {duration})")
+        var duration = executionMs is null ? "$4 + (extract(epoch FROM clock_timestamp() - now()) * 1000)::integer" : "$4";
+        var command = new NpgsqlBatchCommand(RecordsAttempts
+            ? $"INSERT INTO {Table} (name, hash, applied_by, execution_ms, attempts) VALUES ($1, $2, $3, {duration}, $5)"
+            : $"INSERT INTO {Table} (name, hash, applied_by, execution_ms) VALUES ($1, $2, $3, {duration})")
         {
-            Parameters = { new() { Value = name }, new() { Value = hash }, new() { Value = appliedBy ?? WhoAmI() } },
+            Parameters = { new() { Value = name }, new() { Value = hash }, new() { Value = appliedBy ?? WhoAmI() }, new() { Value = executionMs ?? before } },
         };
-        if (executionMs is { } ms)
+        if (RecordsAttempts)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = ms });
+            command.Parameters.Add(new NpgsqlParameter { Value = attempts });
         }
 
         return command;

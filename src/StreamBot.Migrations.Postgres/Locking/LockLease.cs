@@ -28,7 +28,7 @@ internal sealed class LockLease : IAsyncDisposable
         // Plain SQL, no PL/pgSQL block to compile per migration: with no matching row the count is 0 and the division
         // fails. The pid and the key halves are numbers this process computed, so they can be part of the text.
         _fenceSql = string.Create(CultureInfo.InvariantCulture,
-            $"SELECT 1 / count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = {backendPid} AND classid = {key >> 32} AND objid = {key & 0xFFFFFFFF} AND objsubid = 1");
+            $"SELECT 1 / count(*)::int FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted AND pid = {backendPid} AND classid = {key >> 32} AND objid = {key & 0xFFFFFFFF} AND objsubid = 1");
     }
 
     /// <summary>
@@ -39,6 +39,12 @@ internal sealed class LockLease : IAsyncDisposable
     /// own division by zero by position.
     /// </summary>
     public NpgsqlBatchCommand Fence() => new(_fenceSql);
+
+    /// <summary>
+    /// The fence with this tool's own settings for what follows it in the transaction (<see cref="Connection.Database.OwnStatementSettings"/>),
+    /// one command: what a migration's batch sends after its statements.
+    /// </summary>
+    public NpgsqlBatchCommand FenceWithOwnSettings() => new($"{Connection.Database.OwnStatementSettingsSql}, ({_fenceSql})");
 
     /// <summary>Whether <paramref name="e"/>, raised by the fence command, means the lock is gone.</summary>
     public static bool IsLost(PostgresException e) => e.SqlState == PostgresErrorCodes.DivisionByZero;

@@ -1,16 +1,34 @@
 namespace StreamBot.Migrations.Postgres.Running;
 
 /// <summary>
-/// How a migration waits for table locks. A statement that waits longer than <see cref="LockTimeout"/> for a lock
-/// is cancelled by the server (SQLSTATE 55P03), so the application's queries never queue behind it for longer; its
-/// migration's transaction is rolled back whole and tried again after a jittered exponential backoff, within
+/// How a migration waits for table locks without making the application wait. Before each attempt it waits, holding
+/// nothing and queueing behind nothing, until no session holds or waits for a conflicting lock on its tables in a
+/// transaction older than the attempt's lock_timeout (polled every <see cref="PollInterval"/>). Then it takes the
+/// locks with a short lock_timeout, the safety net for a transaction that starts in between: <see cref="FirstLockTimeout"/>
+/// on the first attempt, doubling on each retry up to <see cref="LockTimeout"/>. A statement that waits longer is
+/// cancelled by the server (SQLSTATE 55P03), so the application's queries never queue behind it for longer; its
+/// migration's transaction is rolled back whole and tried again after a jittered backoff, within
 /// <see cref="MaxAttempts"/> and <see cref="RetryBudget"/>. A migration's <c>-- streambot:</c> header overrides the
 /// timeouts for itself.
 /// </summary>
 public sealed record LockPolicy
 {
-    /// <summary>lock_timeout for statements in a transaction (default 2 s).</summary>
+    /// <summary>The longest lock_timeout for statements in a transaction, reached after retries (default 2 s).</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The first attempt's lock_timeout (100 ms, as GitLab's lock retries start): the longest the application queues behind it.</summary>
+    public TimeSpan FirstLockTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often the sessions that would block a migration are looked for while it waits for them to end.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The lock_timeout of attempt <paramref name="attempt"/> (1-based): <see cref="FirstLockTimeout"/>, doubled on each
+    /// retry, never above <paramref name="longest"/> (zero: no limit, the migration's own choice).
+    /// </summary>
+    public TimeSpan LockTimeoutOf(int attempt, TimeSpan longest) =>
+        longest <= TimeSpan.Zero ? TimeSpan.Zero
+        : TimeSpan.FromMilliseconds(Math.Min(longest.TotalMilliseconds, FirstLockTimeout.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30))));
 
     /// <summary>statement_timeout for every statement; null leaves the server's setting alone, zero means none.</summary>
     public TimeSpan? StatementTimeout { get; init; }
@@ -29,7 +47,7 @@ public sealed record LockPolicy
     public TimeSpan RetryBudget { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The first backoff; each later one doubles, up to <see cref="BackoffCap"/>, then is jittered to 50-100%.</summary>
-    public TimeSpan BackoffBase { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan BackoffBase { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The longest backoff.</summary>
     public TimeSpan BackoffCap { get; init; } = TimeSpan.FromSeconds(30);

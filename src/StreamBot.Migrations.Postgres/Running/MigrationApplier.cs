@@ -37,11 +37,13 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
     {
         var clock = Stopwatch.StartNew();
         var locks = migration.Locks;
+        var attempts = 1;
         await using (new StatementProgress(migration, backendPid, lease, options.ProgressInterval, log))
         {
             if (migration.IsTransactional)
             {
-                await _waits.RetryOnLockTimeoutAsync(WaitSite.Of(migration, locks, _waits.LockTimeout(migration), wholeTransaction: true), () => ApplyInTransactionAsync(migration, resumeAt)).ConfigureAwait(false);
+                attempts = await _waits.RetryOnLockTimeoutAsync(WaitSite.Of(migration, locks, _waits.LockTimeout(migration), wholeTransaction: true),
+                    (lockTimeout, attempt) => ApplyInTransactionAsync(migration, resumeAt, lockTimeout, attempt, clock)).ConfigureAwait(false);
             }
             else
             {
@@ -58,14 +60,17 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
     private const int ChunkBytes = 4 << 20;
     private const int ChunkStatements = 4096;
 
-    private async Task ApplyInTransactionAsync(ValidatedMigration migration, int? resumeAt)
+    // clock: the migration's whole time so far (waits and earlier attempts), which its journal row adds to this attempt's.
+    private async Task ApplyInTransactionAsync(ValidatedMigration migration, int? resumeAt, TimeSpan lockTimeout, int attempt, Stopwatch clock)
     {
+        var before = (int)clock.ElapsedMilliseconds;
         var statements = migration.Script.Statements;
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         var chunkFirst = resumeAt ?? 0;
         NpgsqlBatch? batch = null;
         var committing = false;
         var settingsCommands = 0;
+        var guardAt = -1;
         try
         {
             while (true)
@@ -75,12 +80,15 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                 if (chunkFirst == (resumeAt ?? 0))
                 {
                     // Whatever the migration before it SET on this session, this one starts from the state at connection.
-                    foreach (var reset in Database.ResetSession(connection, durableCommits: true))
+                    var (reset, ours) = Database.ResetSessionParts(connection, durableCommits: true);
+                    batch.BatchCommands.Add(reset);
+                    batch.BatchCommands.Add(LockWaits.Settings(lockTimeout, _waits.StatementTimeout(migration), local: true, deferFlush: true, before: ours));
+                    if (_waits.Guard(migration.Locks.SelectMany(l => l), lockTimeout) is { } guard)
                     {
-                        batch.BatchCommands.Add(reset);
+                        guardAt = batch.BatchCommands.Count;
+                        batch.BatchCommands.Add(guard);
                     }
 
-                    batch.BatchCommands.Add(LockWaits.Settings(_waits.LockTimeout(migration), _waits.StatementTimeout(migration), local: true, deferFlush: true));
                     settingsCommands = batch.BatchCommands.Count;
                 }
 
@@ -96,9 +104,8 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                 {
                     // Checked last, just before the journal row and the commit: a lock lost while the statements ran
                     // still stops the migration from committing.
-                    batch.BatchCommands.Add(Database.OwnStatementSettings());
-                    batch.BatchCommands.Add(lease.Fence());
-                    batch.BatchCommands.Add(_journal.InsertCommand(migration.Name, migration.Hash, executionMs: null));
+                    batch.BatchCommands.Add(lease.FenceWithOwnSettings());
+                    batch.BatchCommands.Add(_journal.InsertCommand(migration.Name, migration.Hash, executionMs: null, before, attempt));
                     if (_journal.DrizzleInsertCommand(migration.Name, migration.Hash) is { } drizzleRow)
                     {
                         batch.BatchCommands.Add(drizzleRow);
@@ -143,6 +150,11 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                 ? $"It was lost during COMMIT, so whether {migration.File.FileName} committed is unknown until the server is back: status tells."
                 : $"{migration.File.FileName} had not committed, so the server rolls its transaction back: nothing of it is applied.");
         }
+        catch (PostgresException e) when (!committing && BlockingSessions.IsGuardRefusal(e) && guardAt >= 0 && chunkFirst == (resumeAt ?? 0) && FailedIndex(batch!, e) == guardAt)
+        {
+            await SafeRollbackAsync(transaction).ConfigureAwait(false);
+            throw new LockWaits.Blocked();
+        }
         catch (PostgresException e)
         {
             await SafeRollbackAsync(transaction).ConfigureAwait(false);
@@ -152,8 +164,8 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                 throw new LockWaits.TimedOut(index);
             }
 
-            // After the statements: this tool's settings, then the fence.
-            if (index == statements.Count + 1 && LockLease.IsLost(e))
+            // Right after the statements: the fence (with this tool's settings).
+            if (index == statements.Count && LockLease.IsLost(e))
             {
                 throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} was not applied (its transaction was rolled back).");
             }
@@ -194,7 +206,8 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
             var index = i;
             if (statements[i].IsTransactional)
             {
-                await _waits.RetryOnLockTimeoutAsync(WaitSite.Of(migration, locks, _waits.LockTimeout(migration), wholeTransaction: false), () => RunStatementAsync(migration, index, resumeAt, _waits.LockTimeout(migration))).ConfigureAwait(false);
+                await _waits.RetryOnLockTimeoutAsync(WaitSite.Of(migration, locks, _waits.LockTimeout(migration), wholeTransaction: false),
+                    (lockTimeout, _) => RunStatementAsync(migration, index, resumeAt, lockTimeout)).ConfigureAwait(false);
             }
             else
             {

@@ -25,10 +25,10 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
         var statements = migration.Doc!.Statements;
         var site = new WaitSite(readmePath, $"rollback of {migration.Name}", $"The rollback of {migration.Name} was not run", waits.LockTimeout(migration),
             WholeTransaction: true, i => (statements[i].Line, statements[i].Column), migration.RollbackLocks);
-        await waits.RetryOnLockTimeoutAsync(site, () => RollBackOnceAsync(migration, backup)).ConfigureAwait(false);
+        await waits.RetryOnLockTimeoutAsync(site, (lockTimeout, _) => RollBackOnceAsync(migration, backup, lockTimeout)).ConfigureAwait(false);
     }
 
-    private async Task RollBackOnceAsync(ValidatedMigration migration, string? backup)
+    private async Task RollBackOnceAsync(ValidatedMigration migration, string? backup, TimeSpan lockTimeout)
     {
         var doc = migration.Doc!;
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
@@ -46,7 +46,7 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
                 await reset.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
 
-            await ExecuteAsync(LockWaits.Settings(waits.LockTimeout(migration), waits.StatementTimeout(migration), local: true), transaction).ConfigureAwait(false);
+            await ExecuteAsync(LockWaits.Settings(lockTimeout, waits.StatementTimeout(migration), local: true), transaction).ConfigureAwait(false);
         }
         catch (PostgresException e) when (LockLease.IsLost(e))
         {

@@ -46,6 +46,25 @@ public static class LockModes
 
     /// <summary>Whether the application's writes (ROW EXCLUSIVE) wait for a lock of this mode: SHARE and stronger.</summary>
     public static bool BlocksWrites(this LockMode mode) => mode >= LockMode.Share;
+
+    /// <summary>Whether a lock of <paramref name="mode"/> and one of <paramref name="other"/> on the same table cannot be held at once (PostgreSQL's conflict table).</summary>
+    public static bool ConflictsWith(this LockMode mode, LockMode other)
+    {
+        var (weak, strong) = mode <= other ? (mode, other) : (other, mode);
+        return weak switch
+        {
+            LockMode.AccessShare => strong == LockMode.AccessExclusive,
+            LockMode.RowShare => strong >= LockMode.Exclusive,
+            LockMode.RowExclusive => strong >= LockMode.Share,
+            LockMode.ShareUpdateExclusive => strong >= LockMode.ShareUpdateExclusive,
+            LockMode.Share => strong != LockMode.Share,
+            _ => true,
+        };
+    }
+
+    /// <summary>The modes that conflict with <paramref name="mode"/>, as pg_locks.mode names them ("AccessShareLock").</summary>
+    public static IEnumerable<string> ConflictingLockNames(this LockMode mode) =>
+        Enum.GetValues<LockMode>().Where(other => mode.ConflictsWith(other)).Select(m => m + "Lock");
 }
 
 /// <summary>A lock a statement takes on a table that existed before its migration.</summary>
