@@ -117,6 +117,9 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ConcurrentlyMixed = new("SBM6012", W, "CONCURRENTLY mixed with transactional statements");
     public static readonly DiagnosticDescriptor EnumValueUsedTooSoon = new("SBM6013", W, "New enum value used in the transaction that adds it");
     public static readonly DiagnosticDescriptor SessionSetting = new("SBM6014", W, "Session-level SET in a migration");
+    public static readonly DiagnosticDescriptor NotNullWithoutDefault = new("SBM6015", W, "ADD COLUMN NOT NULL without a DEFAULT on an existing table");
+    public static readonly DiagnosticDescriptor DropIndexNotConcurrent = new("SBM6016", W, "DROP INDEX without CONCURRENTLY");
+    public static readonly DiagnosticDescriptor StorageRewrite = new("SBM6017", W, "SET UNLOGGED, SET LOGGED or SET TABLESPACE rewrites the table");
     public static readonly DiagnosticDescriptor SuppressionWithoutReason = new("SBM6101", W, "streambot:allow without a reason");
     public static readonly DiagnosticDescriptor SuppressionUnused = new("SBM6102", W, "streambot:allow that silences nothing");
     public static readonly DiagnosticDescriptor DirectiveInvalid = new("SBM6103", E, "Malformed -- streambot: comment");
@@ -153,6 +156,7 @@ internal static class DiagnosticCatalog
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
         IndexNotConcurrent, ConstraintNotValidMissing, ValidatedInSameTransaction, UniqueWithoutIndex, ColumnTypeRewrite, SetNotNullScans,
         VolatileDefault, Rename, DestructiveWithoutHighRisk, TableRewriteCommand, UnboundedDataChange, ConcurrentlyMixed, EnumValueUsedTooSoon, SessionSetting,
+        NotNullWithoutDefault, DropIndexNotConcurrent, StorageRewrite,
         SuppressionWithoutReason, SuppressionUnused, DirectiveInvalid, LintSettingInvalid,
         RollbackLeavesDifference, ReapplyDiffers, RehearsalApplyFailed, RehearsalRollbackFailed, TracedStrongLock, TracedRewrite, ScratchUnavailable,
         UnsupportedMSBuild, CliFailedSilently, UnexpectedError,

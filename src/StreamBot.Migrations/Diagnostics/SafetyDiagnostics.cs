@@ -65,6 +65,21 @@ internal static class SafetyDiagnostics
             $"{command} holds an ACCESS EXCLUSIVE lock (or, for REINDEX, blocks every write) for as long as it rewrites or rebuilds: the bot stops on that table.",
             $"{alternative ?? "Run it by hand in a maintenance window, not in a migration."} {Allow(DiagnosticCatalog.TableRewriteCommand)}");
 
+    public static Diagnostic NotNullWithoutDefault(string path, int line, int column, string table, string columnName) =>
+        DiagnosticCatalog.NotNullWithoutDefault.At(path, line, column,
+            $"ADD COLUMN {columnName} ... NOT NULL without a DEFAULT fails on the existing table {table} as soon as it has a row (the rehearsal's empty scratch database does not show it).",
+            $"Add the column nullable, fill it in batches, add CHECK ({columnName} IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL; or give it a constant DEFAULT. {Allow(DiagnosticCatalog.NotNullWithoutDefault)}");
+
+    public static Diagnostic DropIndexNotConcurrent(string path, int line, int column, string indexes) =>
+        DiagnosticCatalog.DropIndexNotConcurrent.At(path, line, column,
+            $"DROP INDEX {indexes} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table: every query on it waits behind the drop.",
+            $"DROP INDEX CONCURRENTLY (in a migration of its own: it cannot run in a transaction). {Allow(DiagnosticCatalog.DropIndexNotConcurrent)}");
+
+    public static Diagnostic StorageRewrite(string path, int line, int column, string table, string what) =>
+        DiagnosticCatalog.StorageRewrite.At(path, line, column,
+            $"ALTER TABLE {table} {what} rewrites the whole table under an ACCESS EXCLUSIVE lock (SET UNLOGGED also makes a crash empty it).",
+            $"Do it in a maintenance window, or build the new table beside the old one and switch. {Allow(DiagnosticCatalog.StorageRewrite)}");
+
     public static Diagnostic SessionSetting(string path, int line, int column, string setting) =>
         DiagnosticCatalog.SessionSetting.At(path, line, column,
             $"This sets {setting} for the session, not for the migration: it would outlive the migration's transaction. The runner resets the session before each migration and before its own bookkeeping, so a later statement that relies on it elsewhere behaves differently in a rehearsal, in one run and in two.",

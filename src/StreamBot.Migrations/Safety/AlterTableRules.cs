@@ -75,6 +75,11 @@ internal static class AlterTableRules
                 return LockMode.AccessExclusive;
             }
 
+            if (existing && (v.Are(start, "set", "unlogged") || v.Are(start, "set", "logged") || v.Are(start, "set", "tablespace")))
+            {
+                scope.Report(SafetyDiagnostics.StorageRewrite(scope.Path, Where.Line, Where.Column, table, $"SET {v.Text(start + 1).ToUpperInvariant()}"));
+            }
+
             return v.Is(start, "set") && (v.IsPunctuation(start + 1, '(') || v.Is(start + 1, "statistics")) || v.Is(start, "cluster")
                 ? LockMode.ShareUpdateExclusive
                 : LockMode.AccessExclusive;
@@ -125,6 +130,13 @@ internal static class AlterTableRules
                 if (existing && column.RewriteReason(v, scope.PostgresVersion) is { } reason)
                 {
                     scope.Report(SafetyDiagnostics.VolatileDefault(scope.Path, Where.Line, Where.Column, table, column.Name, reason));
+                }
+
+                // NOT NULL with nothing to fill existing rows with: fine on the empty scratch database, an error on a
+                // table with rows.
+                if (existing && column.DefaultStart < 0 && column.Generated is null && v.IndexOf("not", at, end) is var not and >= 0 && v.Is(not + 1, "null"))
+                {
+                    scope.Report(SafetyDiagnostics.NotNullWithoutDefault(scope.Path, Where.Line, Where.Column, table, column.Name));
                 }
             }
 

@@ -135,7 +135,7 @@ internal sealed class MigrationDirectives
         {
             if (!silenceable.Contains(code.ToUpperInvariant()))
             {
-                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"'{code}' is not a safety rule's code (SBM6001 to SBM6014); other diagnostics are fixed, not silenced."));
+                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"'{code}' is not a safety rule's code (SBM6001 to SBM6017); other diagnostics are fixed, not silenced."));
                 return;
             }
         }

@@ -51,7 +51,8 @@ internal static class SafetyLint
         DiagnosticCatalog.UniqueWithoutIndex, DiagnosticCatalog.ColumnTypeRewrite, DiagnosticCatalog.SetNotNullScans,
         DiagnosticCatalog.VolatileDefault, DiagnosticCatalog.Rename, DiagnosticCatalog.DestructiveWithoutHighRisk,
         DiagnosticCatalog.TableRewriteCommand, DiagnosticCatalog.UnboundedDataChange, DiagnosticCatalog.ConcurrentlyMixed,
-        DiagnosticCatalog.EnumValueUsedTooSoon, DiagnosticCatalog.SessionSetting,
+        DiagnosticCatalog.EnumValueUsedTooSoon, DiagnosticCatalog.SessionSetting, DiagnosticCatalog.NotNullWithoutDefault,
+        DiagnosticCatalog.DropIndexNotConcurrent, DiagnosticCatalog.StorageRewrite,
     ];
 
     public static void Run(string readmePath, IReadOnlyList<MigrationFile> migrations, IReadOnlyList<SqlScript?> scripts,

@@ -38,6 +38,9 @@ internal sealed class SafetyScope(string path, int postgresVersion, RollbackRisk
 
     public HashSet<string> CreatedTables { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Indexes this migration creates (dropping one of them again touches no live table).</summary>
+    public HashSet<string> CreatedIndexes { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Enum labels added by ALTER TYPE ... ADD VALUE in this migration's transaction, with their type.</summary>
     public Dictionary<string, string> NewEnumLabels { get; } = new(StringComparer.Ordinal);
 

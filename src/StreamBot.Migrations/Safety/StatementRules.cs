@@ -168,6 +168,13 @@ internal static class StatementRules
             return;
         }
 
+        var nameAt = concurrently ? i + 1 : i;
+        nameAt = v.Are(nameAt, "if", "not", "exists") ? nameAt + 3 : nameAt;
+        if (nameAt < on && v.QualifiedName(ref nameAt) is { } index)
+        {
+            scope.CreatedIndexes.Add(index);
+        }
+
         var at = v.Is(on + 1, "only") ? on + 2 : on + 1;
         var table = v.QualifiedName(ref at);
         if (table is null)
@@ -250,6 +257,19 @@ internal static class StatementRules
         else if (cascade)
         {
             ReportDestructive(v, scope, 0, $"DROP {v.Text(1).ToUpperInvariant()} ... CASCADE (which drops whatever depends on it)");
+        }
+
+        // DROP INDEX takes ACCESS EXCLUSIVE on the index's table; which table is not written here, so every index of
+        // the folder's earlier migrations counts (an index this migration created is its own business).
+        if (v.Is(1, "index") && !v.Is(2, "concurrently"))
+        {
+            var at = v.Are(2, "if", "exists") ? 4 : 2;
+            var indexes = Names(v, at).Where(i => !scope.CreatedIndexes.Contains(i)).ToList();
+            if (indexes.Count > 0)
+            {
+                var (line, column) = v.Position(0);
+                scope.Report(SafetyDiagnostics.DropIndexNotConcurrent(scope.Path, line, column, string.Join(", ", indexes)));
+            }
         }
     }
 
