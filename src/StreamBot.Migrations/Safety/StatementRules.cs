@@ -49,8 +49,56 @@ internal static class StatementRules
             Maintenance(v, scope, locks);
         }
 
+        else if (v.Is(0, "do"))
+        {
+            DoBlock(v, scope, locks);
+        }
+
         SessionSetting(v, scope);
         return locks;
+    }
+
+    // drizzle-kit (before 0.21) wraps every foreign key in DO $$ BEGIN ALTER TABLE ... EXCEPTION WHEN duplicate_object
+    // THEN null; END $$;: the ALTER TABLE runs all the same, so the statements of a plain BEGIN ... [EXCEPTION ...] END
+    // body are read as if they stood in the file, their findings placed at the DO.
+    private static void DoBlock(StatementView v, SafetyScope scope, List<TableLock> locks)
+    {
+        var bodyAt = Enumerable.Range(1, v.Count - 1).FirstOrDefault(i => v[i].Kind == SqlTokenKind.StringLiteral && v.Text(i).StartsWith('$'));
+        if (bodyAt == 0)
+        {
+            return;
+        }
+
+        var quoted = v.Text(bodyAt);
+        var tagEnd = quoted.IndexOf('$', 1);
+        var tag = tagEnd < 0 ? string.Empty : quoted[..(tagEnd + 1)];
+        if (tag.Length == 0 || quoted.Length < 2 * tag.Length || !quoted.EndsWith(tag, StringComparison.Ordinal))
+        {
+            return; // an unterminated body: the splitter reports it
+        }
+
+        var body = quoted[tag.Length..^tag.Length].Trim();
+        if (!body.StartsWith("begin", StringComparison.OrdinalIgnoreCase) || body.Length < 6 || char.IsAsciiLetterOrDigit(body[5]))
+        {
+            return;
+        }
+
+        var exception = body.IndexOf("exception", StringComparison.OrdinalIgnoreCase);
+        var statements = body[5..(exception > 0 ? exception : body.Length)];
+        var inner = SqlSplitter.Split(statements);
+        var (line, column) = v.Position(0);
+        var findings = new SafetyScope(scope.Path, scope.PostgresVersion, scope.Risk, scope.Transactional, scope.Schema);
+        findings.CreatedTables.UnionWith(scope.CreatedTables);
+        foreach (var taken in inner.Statements.SelectMany(statement => Analyze(new StatementView(inner, statement), findings)))
+        {
+            Lock(locks, scope, taken.Table, taken.Mode);
+        }
+
+        scope.CreatedTables.UnionWith(findings.CreatedTables);
+        foreach (var finding in findings.Findings)
+        {
+            scope.Report(finding with { Line = line, Column = column });
+        }
     }
 
     // SET (not LOCAL), RESET, or set_config(..., false): a setting that outlives the migration's transaction. A
