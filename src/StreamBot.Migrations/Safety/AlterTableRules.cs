@@ -126,6 +126,7 @@ internal static class AlterTableRules
             if (ColumnDefinition.Parse(v, at, end) is { } column)
             {
                 scope.Schema.ColumnTypes[(table, column.Name)] = column.Type;
+                scope.Schema.WrittenTypes[(table, column.Name)] = column.WrittenType;
                 StatementRules.LockReferenced(v, scope, locks, at, end);
                 if (existing && column.RewriteReason(v, scope.PostgresVersion) is { } reason)
                 {
@@ -193,12 +194,16 @@ internal static class AlterTableRules
                 var to = ColumnDefinition.Normalize(v.Compact(at, typeEnd));
                 var hasUsing = v.IndexOf("using", typeEnd, end) >= 0;
                 var from = scope.Schema.ColumnTypes.GetValueOrDefault((table, column));
-                if (existing && (hasUsing || from is null || !ColumnDefinition.IsBinaryCompatible(from, to)))
+                // A collation change (same type) rebuilds the column's indexes under the same lock.
+                var collate = v.IndexOf("collate", at, end) >= 0;
+                if (existing && (hasUsing || collate || from is null || !ColumnDefinition.IsBinaryCompatible(from, to)))
                 {
-                    scope.Report(SafetyDiagnostics.ColumnTypeRewrite(scope.Path, Where.Line, Where.Column, table, column, from, to, hasUsing));
+                    scope.Report(SafetyDiagnostics.ColumnTypeRewrite(scope.Path, Where.Line, Where.Column, table, column,
+                        from is null ? null : scope.Schema.WrittenTypes.GetValueOrDefault((table, column), from), v.Written(at, collate ? end : typeEnd), hasUsing));
                 }
 
                 scope.Schema.ColumnTypes[(table, column)] = to;
+                scope.Schema.WrittenTypes[(table, column)] = v.Written(at, typeEnd);
             }
             else if (v.Are(at, "set", "not", "null"))
             {
@@ -218,8 +223,14 @@ internal static class AlterTableRules
 
         private void Rename()
         {
-            if (!existing || v.Are(start + 1, "constraint"))
+            if (v.Are(start + 1, "constraint"))
             {
+                return;
+            }
+
+            if (!existing)
+            {
+                Follow();
                 return;
             }
 
@@ -227,6 +238,28 @@ internal static class AlterTableRules
                 ? $"the table {table} to {v.Name(start + 2)}"
                 : RenamedColumn();
             scope.Report(SafetyDiagnostics.Rename(scope.Path, Where.Line, Where.Column, what));
+            Follow();
+        }
+
+        // Later statements name the column or table by its new name; what the rules know follows it.
+        private void Follow()
+        {
+            if (v.Is(start + 1, "to") && v.IsName(start + 2))
+            {
+                scope.Schema.RenameTable(table, v.Name(start + 2));
+                if (scope.CreatedTables.Remove(table))
+                {
+                    scope.CreatedTables.Add(v.Name(start + 2));
+                }
+
+                return;
+            }
+
+            var at = v.Is(start + 1, "column") ? start + 2 : start + 1;
+            if (v.IsName(at) && v.Is(at + 1, "to") && v.IsName(at + 2))
+            {
+                scope.Schema.RenameColumn(table, v.Name(at), v.Name(at + 2));
+            }
         }
 
         private string RenamedColumn()

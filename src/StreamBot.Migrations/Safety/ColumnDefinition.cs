@@ -13,6 +13,9 @@ namespace StreamBot.Migrations.Safety;
 /// <param name="Generated">"GENERATED ... STORED" or "IDENTITY" when the column is computed for every row, else null.</param>
 internal sealed record ColumnDefinition(string Name, string Type, int DefaultStart, int DefaultEnd, string? Generated)
 {
+    /// <summary>The type as the statement writes it, for messages.</summary>
+    public string WrittenType { get; init; } = Type;
+
     // Words that end a column's type or its DEFAULT expression: the start of the next constraint.
     private static readonly string[] ConstraintWords = ["collate", "constraint", "not", "null", "default", "check", "references", "primary", "unique", "generated"];
 
@@ -61,7 +64,7 @@ internal sealed record ColumnDefinition(string Name, string Type, int DefaultSta
             }
         }
 
-        return new ColumnDefinition(v.Name(start), Normalize(v.Compact(start + 1, typeEnd)), defaultStart, defaultEnd, generated);
+        return new ColumnDefinition(v.Name(start), Normalize(v.Compact(start + 1, typeEnd)), defaultStart, defaultEnd, generated) { WrittenType = v.Written(start + 1, typeEnd) };
     }
 
     /// <summary>A type in the form the rules compare: lower case, no spaces, the SQL standard's long names shortened.</summary>

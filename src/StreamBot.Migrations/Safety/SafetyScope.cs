@@ -11,6 +11,40 @@ internal sealed class FolderSchema
 {
     public Dictionary<(string Table, string Column), string> ColumnTypes { get; } = [];
 
+    /// <summary>The same types as the migrations wrote them ("timestamp with time zone"), for messages.</summary>
+    public Dictionary<(string Table, string Column), string> WrittenTypes { get; } = [];
+
+    /// <summary>A column renamed: what the rules know of it follows it to its new name.</summary>
+    public void RenameColumn(string table, string from, string to)
+    {
+        Move(ColumnTypes, (table, from), (table, to));
+        Move(WrittenTypes, (table, from), (table, to));
+    }
+
+    /// <summary>A table renamed: what the rules know of its columns and constraints follows it.</summary>
+    public void RenameTable(string from, string to)
+    {
+        foreach (var key in ColumnTypes.Keys.Where(k => k.Table == from).ToList())
+        {
+            Move(ColumnTypes, key, (to, key.Column));
+            Move(WrittenTypes, key, (to, key.Column));
+        }
+
+        foreach (var key in Checks.Keys.Where(k => k.Table == from).ToList())
+        {
+            Checks[(to, key.Constraint)] = Checks[key];
+            Checks.Remove(key);
+        }
+    }
+
+    private static void Move(Dictionary<(string Table, string Column), string> map, (string, string) from, (string, string) to)
+    {
+        if (map.Remove(from, out var value))
+        {
+            map[to] = value;
+        }
+    }
+
     /// <summary>CHECK constraints by (table, name): the column when it reads "column IS NOT NULL", and whether it is validated.</summary>
     public Dictionary<(string Table, string Constraint), (string? NotNullColumn, bool Validated)> Checks { get; } = [];
 

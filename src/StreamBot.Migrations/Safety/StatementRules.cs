@@ -270,6 +270,7 @@ internal static class StatementRules
                 && ColumnDefinition.Parse(v, start, end) is { } column)
             {
                 scope.Schema.ColumnTypes[(table, column.Name)] = column.Type;
+                scope.Schema.WrittenTypes[(table, column.Name)] = column.WrittenType;
             }
         }
     }

@@ -182,6 +182,20 @@ internal sealed class StatementView
         return parts;
     }
 
+    /// <summary>The tokens of [from, to) as the file writes them, one space between words: how a message quotes a type.</summary>
+    public string Written(int from, int to)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var i = from; i < Math.Min(to, _tokens.Length); i++)
+        {
+            var tight = i == from || IsPunctuation(i, ',') || IsPunctuation(i, ')') || IsPunctuation(i - 1, '(') || IsPunctuation(i, '(') || IsPunctuation(i, '.') || IsPunctuation(i - 1, '.')
+                || IsPunctuation(i, '[') || IsPunctuation(i, ']');
+            text.Append(tight ? string.Empty : " ").Append(Text(i));
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>The tokens of [from, to) as one lower-case string without spaces: how a type is compared.</summary>
     public string Compact(int from, int to)
     {

@@ -84,6 +84,8 @@ public sealed class SafetyLintTests
         { "foreign key in drizzle-kit's DO block", "DO $$ BEGIN\n ALTER TABLE \"orders\" ADD CONSTRAINT \"orders_user_id_users_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE no action ON UPDATE no action;\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND $$;", "SBM6002" },
         { "foreign key NOT VALID in a DO block", "DO $$ BEGIN\n ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND $$;", null },
         { "a DO block of other code", "DO $$ DECLARE n int; BEGIN SELECT count(*) INTO n FROM users; END $$;", null },
+        { "a collation change", "ALTER TABLE users ALTER COLUMN name TYPE text COLLATE \"C\";", "SBM6005" },
+        { "a table renamed then indexed", "CREATE TABLE t (id int);\nALTER TABLE t RENAME TO t2;\nCREATE INDEX i ON t2 (id);", null },
         { "session SET", "SET search_path = reporting;", "SBM6014" },
         { "session SET SESSION", "SET SESSION statement_timeout = '10ms';", "SBM6014" },
         { "session SET ROLE", "SET ROLE reporting_owner;", "SBM6014" },
@@ -94,6 +96,19 @@ public sealed class SafetyLintTests
         { "SET CONSTRAINTS", "SET CONSTRAINTS ALL DEFERRED;", null },
         { "SET TRANSACTION", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;", null },
     };
+
+    [Fact]
+    public void A_type_change_names_the_types_as_the_migrations_wrote_them_and_follows_a_renamed_column()
+    {
+        using var folder = Folder("ALTER TABLE users RENAME COLUMN amount TO total;\nALTER TABLE users ALTER COLUMN total TYPE timestamp with time zone USING now();",
+            earlier: "ALTER TABLE users ALTER COLUMN amount TYPE numeric(12, 2);\n");
+        var finding = Assert.Single(Lint(folder), f => f.Code == "SBM6005" && f.Line == 2);
+        Assert.StartsWith("ALTER COLUMN total TYPE timestamp with time zone USING ... rewrites every row of users", finding.Message, StringComparison.Ordinal);
+
+        using var narrowed = Folder("ALTER TABLE users RENAME COLUMN email TO mail;\nALTER TABLE users ALTER COLUMN mail TYPE character varying(20);");
+        Assert.StartsWith("ALTER COLUMN mail TYPE character varying(20) on users (now varchar(50)) rewrites every row",
+            Assert.Single(Lint(narrowed), f => f.Code == "SBM6005").Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(Rules))]
