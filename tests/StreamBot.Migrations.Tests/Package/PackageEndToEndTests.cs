@@ -48,6 +48,31 @@ public sealed class PackageEndToEndTests(PackedPackage package)
             .WithFile("README.md", ValidReadme);
 
     [Fact]
+    public void A_project_without_a_migrations_folder_starts_one_with_the_NewMigration_target_and_then_builds()
+    {
+        var consumer = package.NewConsumer(null);
+        Directory.Delete(consumer.MigrationsDirectory);
+
+        var created = consumer.Build("-t:NewMigration -p:Name=create_users");
+        Assert.True(created.ExitCode == 0, created.Output);
+        Assert.Contains("Started ", created.Output, StringComparison.Ordinal);
+        var readme = Path.Combine(consumer.MigrationsDirectory, "README.md");
+        Assert.Contains("### 0000_create_users.sql", File.ReadAllText(readme), StringComparison.Ordinal);
+
+        // Filled in as a person would (the section's placeholders, the SQL, a rollback), the build passes.
+        consumer.WithFile("0000_create_users.sql", "CREATE TABLE users (id bigserial PRIMARY KEY);\n");
+        File.WriteAllText(readme, File.ReadAllText(readme)
+            .Replace("TODO(streambot): what this migration does and why", "The bot's users", StringComparison.Ordinal)
+            .Replace("TODO(streambot): each change, one per line", "Creates `users`", StringComparison.Ordinal)
+            .Replace("-- TODO(streambot): write the rollback, or run streambot-migrate draft-rollback 0000_create_users.sql once the SQL is written",
+                "DROP TABLE users;\n\nSELECT 1 FROM pg_tables WHERE tablename = 'users';\n-- Should return 0 rows", StringComparison.Ordinal)
+            .Replace("TODO(streambot): LOW, MEDIUM or HIGH, and what the rollback loses", "HIGH - the users are lost", StringComparison.Ordinal));
+        var built = consumer.Build();
+        Assert.True(built.ExitCode == 0, built.Output);
+        Assert.Contains("1 migration(s)", built.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Clean_folder_builds_and_adds_nothing_to_the_output()
     {
         var consumer = ValidConsumer();
