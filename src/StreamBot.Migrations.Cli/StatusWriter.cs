@@ -77,7 +77,7 @@ internal static class StatusWriter
             var holder => $"Lock: held by {holder}",
         });
         var counts = report.Migrations.GroupBy(m => m.State).Select(g => $"{g.Count()} {State(g.Key)}");
-        Line(output, $"{report.Migrations.Count} migration(s): {string.Join(", ", counts)}.");
+        Line(output, report.Migrations.Count == 0 ? "0 migration(s)." : $"{report.Migrations.Count} migration(s): {string.Join(", ", counts)}.");
     }
 
     public static void WriteJson(StatusReport report, TextWriter output)

@@ -56,6 +56,12 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
     /// </summary>
     public (MigrationFolder Folder, ValidationReport Report) Validate(bool failOnErrors, bool lint = false)
     {
+        // Without its folder no command has anything to say about the database (status would list nothing as if all were well).
+        if (!Directory.Exists(options.Directory))
+        {
+            throw new MigrationException(FolderDiagnostics.DirectoryNotFound(options.Directory));
+        }
+
         var report = MigrationsValidator.Validate(options.Directory, keepScripts: true, lint ? options.Lint : null);
         foreach (var diagnostic in report.Diagnostics.Where(d => !lint || d.Severity == DiagnosticSeverity.Error))
         {

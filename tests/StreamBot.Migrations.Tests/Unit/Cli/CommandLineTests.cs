@@ -126,6 +126,20 @@ public sealed class CommandLineTests
         Assert.Contains("'9999', names no migration of the folder", errors, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("status")]
+    [InlineData("up")]
+    [InlineData("rehearse")]
+    public void A_database_command_on_a_folder_that_does_not_exist_says_so_before_connecting(string command)
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "sbm-missing-" + Guid.NewGuid().ToString("N"));
+        // Port 1: nothing listens there, so a command that got as far as connecting would say so instead.
+        var (exit, output, errors) = Run(command, "--dir", missing, "--connection", "postgres://u@127.0.0.1:1/db");
+        Assert.Equal(1, exit);
+        Assert.Empty(output);
+        Assert.Equal($"{missing}: error SBM1001: The migrations directory '{missing}' does not exist. Create it, or point MigrationsDirectory (streambot-migrate: --dir) at the folder that holds the NNNN_name.sql files.", errors.Trim());
+    }
+
     [Fact]
     public void Renumber_of_a_folder_that_does_not_exist_says_so()
     {
