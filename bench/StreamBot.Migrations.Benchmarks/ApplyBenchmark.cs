@@ -13,11 +13,6 @@ namespace StreamBot.Migrations.Benchmarks;
 /// </summary>
 internal static class ApplyBenchmark
 {
-    // The CLI is a .dll run by dotnet, or the native (AOT) executable run as it is.
-    private static string Program(string cli) => cli.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet" : cli;
-
-    private static string Prefix(string cli) => cli.EndsWith(".dll", StringComparison.Ordinal) ? $"\"{cli}\" " : string.Empty;
-
     public static int Run(string serverUrl, string cli, int migrations, int rounds, int statementsPerMigration)
     {
         var root = Path.Combine(Path.GetTempPath(), $"sbm-apply-bench-{Environment.ProcessId}");
@@ -33,7 +28,7 @@ internal static class ApplyBenchmark
             {
                 var a = CreateDatabase(serverUrl);
                 var (oursTook, singleTook, perFileTook) = (
-                    Time(Program(cli), $"{Prefix(cli)}up --no-backup --dir \"{corpus.Folder}\"", a),
+                    Time(BenchProcesses.Program(cli), $"{BenchProcesses.Prefix(cli)}up --no-backup --dir \"{corpus.Folder}\"", a),
                     Time("psql", $"-X -q -1 -v ON_ERROR_STOP=1 -f \"{corpus.SingleTransaction}\" \"{CreateDatabase(serverUrl)}\"", null),
                     Time("psql", $"-X -q -v ON_ERROR_STOP=1 -f \"{corpus.TransactionPerFile}\" \"{CreateDatabase(serverUrl)}\"", null));
                 upToDate = a;
@@ -48,7 +43,7 @@ internal static class ApplyBenchmark
             var noop = new List<double>();
             for (var i = 0; i < 10; i++)
             {
-                noop.Add(Time(Program(cli), $"{Prefix(cli)}up --no-backup --dir \"{corpus.Folder}\"", upToDate));
+                noop.Add(Time(BenchProcesses.Program(cli), $"{BenchProcesses.Prefix(cli)}up --no-backup --dir \"{corpus.Folder}\"", upToDate));
             }
 
             var inv = CultureInfo.InvariantCulture;
@@ -67,33 +62,13 @@ internal static class ApplyBenchmark
         }
     }
 
-    private static string CreateDatabase(string serverUrl)
-    {
-        var name = "bench_" + Guid.NewGuid().ToString("N")[..12];
-        Time("psql", $"-X -q -c \"CREATE DATABASE {name}\" \"{serverUrl.TrimEnd('/')}/postgres\"", null);
-        return $"{serverUrl.TrimEnd('/')}/{name}";
-    }
+    private static string CreateDatabase(string serverUrl) => BenchProcesses.CreateDatabase(serverUrl, "bench_");
 
     private static double Time(string program, string arguments, string? databaseUrl)
     {
-        var info = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (databaseUrl is not null)
-        {
-            info.Environment["DATABASE_URL"] = databaseUrl;
-        }
-
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var elapsed = clock.Elapsed.TotalSeconds;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {arguments} failed: {stderr.Result}");
-        }
-
-        return elapsed;
+        BenchProcesses.Run(program, arguments, databaseUrl);
+        return clock.Elapsed.TotalSeconds;
     }
 
     private static double Median(List<double> values)

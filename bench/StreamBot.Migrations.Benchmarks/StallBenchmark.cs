@@ -46,7 +46,7 @@ internal static class StallBenchmark
 
     private static Result Measure(string serverUrl, string root, string script, string? cli)
     {
-        var url = CreateDatabase(serverUrl);
+        var url = BenchProcesses.CreateDatabase(serverUrl, "stall_");
         var folder = Path.Combine(root, "migrations-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
         var schema = $"CREATE TABLE users (id int PRIMARY KEY, balance bigint NOT NULL DEFAULT 0, name text);\nINSERT INTO users (id, name) SELECT g, 'user ' || g FROM generate_series(1, {Rows}) g;\n";
@@ -54,11 +54,11 @@ internal static class StallBenchmark
         File.WriteAllText(Path.Combine(folder, "README.md"), "# Migrations\n\n## Migration Files\n\n### 0000_users.sql\n**Status**: ok\n**Purpose**: users\n**Date**: 2026-12-06\n\n**Changes**:\n- users\n\n**Rollback**: Not recommended - foundation\n\n---\n");
         if (cli is null)
         {
-            Run("psql", $"-X -q -v ON_ERROR_STOP=1 -f \"{Path.Combine(folder, "0000_users.sql")}\" \"{url}\"", null);
+            BenchProcesses.Run("psql", $"-X -q -v ON_ERROR_STOP=1 -f \"{Path.Combine(folder, "0000_users.sql")}\" \"{url}\"", null);
         }
         else
         {
-            Run(Program(cli), $"{Prefix(cli)}up --no-backup --dir \"{folder}\"", url);
+            BenchProcesses.Run(BenchProcesses.Program(cli), $"{BenchProcesses.Prefix(cli)}up --no-backup --dir \"{folder}\"", url);
         }
 
         File.WriteAllText(Path.Combine(folder, "0001_add_x.sql"), "ALTER TABLE users ADD COLUMN x int;\n");
@@ -66,19 +66,19 @@ internal static class StallBenchmark
 
         var logs = Path.Combine(root, "log-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(logs);
-        using var bot = Start("pgbench", $"-n -c 4 -j 2 -T {RunSeconds} -f \"{script}\" -l --log-prefix=\"{Path.Combine(logs, "tx")}\" \"{url}\"", null);
+        using var bot = BenchProcesses.Start("pgbench", $"-n -c 4 -j 2 -T {RunSeconds} -f \"{script}\" -l --log-prefix=\"{Path.Combine(logs, "tx")}\" \"{url}\"", null);
         Thread.Sleep(2000);
-        using var blocker = Start("psql", $"-X -q -c \"BEGIN\" -c \"SELECT count(*) FROM users\" -c \"SELECT pg_sleep(10)\" -c \"COMMIT\" \"{url}\"", null);
+        using var blocker = BenchProcesses.Start("psql", $"-X -q -c \"BEGIN\" -c \"SELECT count(*) FROM users\" -c \"SELECT pg_sleep(10)\" -c \"COMMIT\" \"{url}\"", null);
         Thread.Sleep(1000);
         var migrationStart = DateTimeOffset.UtcNow;
         var migration = Stopwatch.StartNew();
         if (cli is null)
         {
-            Run("psql", $"-X -q -v ON_ERROR_STOP=1 -c \"ALTER TABLE users ADD COLUMN x int\" \"{url}\"", null);
+            BenchProcesses.Run("psql", $"-X -q -v ON_ERROR_STOP=1 -c \"ALTER TABLE users ADD COLUMN x int\" \"{url}\"", null);
         }
         else
         {
-            Run(Program(cli), $"{Prefix(cli)}up --no-backup --dir \"{folder}\"", url);
+            BenchProcesses.Run(BenchProcesses.Program(cli), $"{BenchProcesses.Prefix(cli)}up --no-backup --dir \"{folder}\"", url);
         }
 
         var migrationSeconds = migration.Elapsed.TotalSeconds;
@@ -108,38 +108,4 @@ internal static class StallBenchmark
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-
-    private static string Program(string cli) => cli.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet" : cli;
-
-    private static string Prefix(string cli) => cli.EndsWith(".dll", StringComparison.Ordinal) ? $"\"{cli}\" " : string.Empty;
-
-    private static string CreateDatabase(string serverUrl)
-    {
-        var name = "stall_" + Guid.NewGuid().ToString("N")[..12];
-        Run("psql", $"-X -q -c \"CREATE DATABASE {name}\" \"{serverUrl.TrimEnd('/')}/postgres\"", null);
-        return $"{serverUrl.TrimEnd('/')}/{name}";
-    }
-
-    private static Process Start(string program, string arguments, string? databaseUrl)
-    {
-        var info = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (databaseUrl is not null)
-        {
-            info.Environment["DATABASE_URL"] = databaseUrl;
-        }
-
-        return Process.Start(info)!;
-    }
-
-    private static void Run(string program, string arguments, string? databaseUrl)
-    {
-        using var process = Start(program, arguments, databaseUrl);
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {arguments} failed: {stdout}{stderr.Result}");
-        }
-    }
 }

@@ -63,7 +63,19 @@ internal static class AuthoringCommand
 
         // Planned and written under the folder's lock: concurrent writers take turns instead of sharing a number.
         var written = command == "draft-rollback" && File.Exists(parsed.Positional[0]) ? Path.GetDirectoryName(Path.GetFullPath(parsed.Positional[0]))! : directory;
-        using var folderLock = FolderLock.Take(written, TimeSpan.FromSeconds(30));
+        FolderLock? folderLock;
+        try
+        {
+            folderLock = FolderLock.Take(written, TimeSpan.FromSeconds(30));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine(Printable.Of(ToolDiagnostics.AuthoringRefused(written, $"{command} could not lock {written} for its changes ({e.Message.TrimEnd('.')}); it changed nothing.",
+                "Make the temporary directory writable (TMPDIR), then run the command again.").ToString()));
+            return CommandLine.Failed;
+        }
+
+        using var heldLock = folderLock;
         if (folderLock is null)
         {
             stderr.WriteLine(Printable.Of(ToolDiagnostics.AuthoringRefused(directory, $"another new, renumber or draft-rollback has held {directory} for 30 s; {command} changed nothing.",

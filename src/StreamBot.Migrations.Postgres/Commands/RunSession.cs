@@ -151,7 +151,9 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
         {
             if (options.AcceptDrift)
             {
-                log.Info(drift is null ? "--accept-drift: no recorded schema to compare with, so there is no drift to accept." : "--accept-drift: the schema has not drifted; nothing to accept.");
+                log.Info(drift is null
+                    ? "--accept-drift: no recorded schema to compare with, so there is no drift to accept."
+                    : "--accept-drift: the schema matches the recorded one in everything a snapshot compares (what it does not compare: docs/diagnostics.md, SBM4035); nothing to accept.");
             }
 
             return;

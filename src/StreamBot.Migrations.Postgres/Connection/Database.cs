@@ -25,7 +25,7 @@ internal static class Database
         try
         {
             await connection.OpenAsync(cancellation).ConfigureAwait(false);
-            await using var sessionSettings = new NpgsqlBatch(connection) { BatchCommands = { Settings(connection, durableCommits) } };
+            await using var sessionSettings = new NpgsqlBatch(connection) { BatchCommands = { new("SELECT " + SettingExpressions(connection, durableCommits)) } };
             await sessionSettings.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
 
             return connection;
@@ -38,20 +38,31 @@ internal static class Database
     }
 
     /// <summary>
-    /// The commands that return a session to the state it had when it was opened, whatever a migration SET on it:
-    /// every setting to its value at connection (RESET ALL), the role to the session's user, and this tool's own
-    /// settings again. Sent before each migration and rollback, in its batch, so each starts from the same state
-    /// in up, down and the rehearsal, whatever ran before it.
+    /// What returns a session to the state it had when it was opened, whatever a migration SET on it: RESET ALL (every
+    /// setting to its value at connection), then select expressions that set the role back to the session's user and
+    /// this tool's own settings again. A migration's batch puts the expressions in front of its own settings command;
+    /// <see cref="ResetSessionAsync"/> sends both alone. Before each migration, rollback and rehearsal step, so each
+    /// starts from the same state in up, down and the rehearsal, whatever ran before it.
     /// </summary>
-    public static IEnumerable<NpgsqlBatchCommand> ResetSession(NpgsqlConnection connection, bool durableCommits) =>
-        [new("RESET ALL"), Settings(connection, durableCommits, "SELECT pg_catalog.set_config('role', 'none', false)")];
+    public static (NpgsqlBatchCommand Reset, string SettingExpressions) ResetSession(NpgsqlConnection connection, bool durableCommits) =>
+        (new("RESET ALL"), "pg_catalog.set_config('role', 'none', false), " + SettingExpressions(connection, durableCommits));
 
     /// <summary>
-    /// <see cref="ResetSession"/> as a migration's batch sends it: RESET ALL, then this tool's settings and the role as
-    /// select expressions to put in front of the migration's own settings command (one command fewer per migration).
+    /// <see cref="ResetSession"/> in a round trip of its own (in <paramref name="transaction"/> when given), with
+    /// <paramref name="then"/> after it in the same batch.
     /// </summary>
-    public static (NpgsqlBatchCommand Reset, string SettingsExpressions) ResetSessionParts(NpgsqlConnection connection, bool durableCommits) =>
-        (new("RESET ALL"), Settings(connection, durableCommits, "SELECT pg_catalog.set_config('role', 'none', false)").CommandText["SELECT ".Length..]);
+    public static async Task ResetSessionAsync(NpgsqlConnection connection, bool durableCommits, NpgsqlTransaction? transaction = null,
+        NpgsqlBatchCommand? then = null, CancellationToken cancellation = default)
+    {
+        var (reset, settings) = ResetSession(connection, durableCommits);
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { reset, new("SELECT " + settings) } };
+        if (then is not null)
+        {
+            batch.BatchCommands.Add(then);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// For this tool's statements inside a migration's transaction (lock fence, journal and progress rows), after the
@@ -64,15 +75,15 @@ internal static class Database
     public const string OwnStatementSettingsSql =
         "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true), pg_catalog.set_config('statement_timeout', '0', true), pg_catalog.set_config('role', 'none', true)";
 
-    // This tool's session settings, one command. Keepalives: when the client's host vanishes without closing the socket
+    // This tool's session settings, as select expressions. Keepalives: when the client's host vanishes without closing the socket
     // (power loss, a cut network), the server would keep this session, and the migration lock it may hold, for the OS
     // default of about two hours; idle + interval * count = 25 s instead. client_connection_check_interval (14+): if
     // this process dies mid-statement, the server notices within a second and rolls back, instead of finishing a long
     // statement for nobody while holding its locks.
-    private static NpgsqlBatchCommand Settings(NpgsqlConnection connection, bool durableCommits, string select = "SELECT 1")
+    private static string SettingExpressions(NpgsqlConnection connection, bool durableCommits)
     {
-        var sql = new System.Text.StringBuilder(select)
-            .Append(", pg_catalog.set_config('tcp_keepalives_idle', '10', false), pg_catalog.set_config('tcp_keepalives_interval', '5', false)")
+        var sql = new System.Text.StringBuilder()
+            .Append("pg_catalog.set_config('tcp_keepalives_idle', '10', false), pg_catalog.set_config('tcp_keepalives_interval', '5', false)")
             .Append(", pg_catalog.set_config('tcp_keepalives_count', '3', false)");
         if (connection.PostgreSqlVersion.Major >= 14)
         {
@@ -84,7 +95,7 @@ internal static class Database
             sql.Append(", ").Append(Running.Durability.Setting);
         }
 
-        return new NpgsqlBatchCommand(sql.ToString());
+        return sql.ToString();
     }
 
     private static string Hint(Exception e) => e switch

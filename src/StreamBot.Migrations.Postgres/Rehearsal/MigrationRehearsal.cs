@@ -181,7 +181,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
     /// <summary>Runs the README rollback and its verify queries in one transaction; the diagnostic when it fails.</summary>
     private async Task<Diagnostic?> RollBackAsync(NpgsqlConnection connection, ValidatedMigration migration, string readme)
     {
-        await TracedApply.ResetSessionAsync(connection, cancellation).ConfigureAwait(false);
+        await Database.ResetSessionAsync(connection, durableCommits: false, cancellation: cancellation).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellation).ConfigureAwait(false);
         foreach (var statement in migration.Doc!.Statements)
         {

@@ -45,7 +45,8 @@ internal static class TracedApply
 
     public static async Task<IReadOnlyList<TracedStatement>> RunAsync(NpgsqlConnection connection, ValidatedMigration migration, CancellationToken cancellation)
     {
-        await ResetSessionAsync(connection, cancellation).ConfigureAwait(false);
+        // As up does before each migration: the session as it was at connection.
+        await Database.ResetSessionAsync(connection, durableCommits: false, cancellation: cancellation).ConfigureAwait(false);
         var before = new Dictionary<uint, (string Name, uint FileNode, bool IsTable)>();
         await using (var read = Database.Command(connection, Relations))
         await using (var reader = await read.ExecuteReaderAsync(cancellation).ConfigureAwait(false))
@@ -128,18 +129,6 @@ internal static class TracedApply
 
         var end = clock.Elapsed.TotalMilliseconds;
         return traced.Select(t => new TracedStatement(t.Line, t.Ms, t.Locks.Select(l => (l.Lock, end - l.StartMs)).ToList(), t.Rewritten, t.Scanned, t.Predicted)).ToList();
-    }
-
-    /// <summary>As up does before each migration and rollback: the session as it was at connection.</summary>
-    public static async Task ResetSessionAsync(NpgsqlConnection connection, CancellationToken cancellation)
-    {
-        await using var reset = new NpgsqlBatch(connection);
-        foreach (var command in Database.ResetSession(connection, durableCommits: false))
-        {
-            reset.BatchCommands.Add(command);
-        }
-
-        await reset.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
     }
 
     private static async Task<List<(uint Oid, LockMode Mode)>> LocksAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long[] tables)

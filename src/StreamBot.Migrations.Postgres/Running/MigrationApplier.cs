@@ -80,7 +80,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                 if (chunkFirst == (resumeAt ?? 0))
                 {
                     // Whatever the migration before it SET on this session, this one starts from the state at connection.
-                    var (reset, ours) = Database.ResetSessionParts(connection, durableCommits: true);
+                    var (reset, ours) = Database.ResetSession(connection, durableCommits: true);
                     batch.BatchCommands.Add(reset);
                     batch.BatchCommands.Add(LockWaits.Settings(lockTimeout, _waits.StatementTimeout(migration), local: true, deferFlush: true, before: ours));
                     if (_waits.Guard(migration.Locks.SelectMany(l => l), lockTimeout) is { } guard)
@@ -188,16 +188,7 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
         log.Report(RunDiagnostics.RunsWithoutTransaction(migration.File.FullPath, migration.File.FileName,
             migration.Script.Statements.Where(s => !s.IsTransactional).Select(s => s.NonTransactionalReason!).Distinct(), _progress.TableName.ToString()));
         var statements = migration.Script.Statements;
-        await using (var reset = new NpgsqlBatch(connection))
-        {
-            foreach (var command in Database.ResetSession(connection, durableCommits: true))
-            {
-                reset.BatchCommands.Add(command);
-            }
-
-            await reset.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
-        }
-
+        await Database.ResetSessionAsync(connection, durableCommits: true, cancellation: cancellation).ConfigureAwait(false);
         await _progress.StartAsync(connection, migration.Name, migration.Hash, first, statements.Count).ConfigureAwait(false);
         for (var i = first; i < statements.Count; i++)
         {

@@ -34,17 +34,8 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         try
         {
-            await using (var reset = new NpgsqlBatch(connection, transaction))
-            {
-                // Each rollback starts from the session's state at connection, whatever ran before it.
-                foreach (var command in Database.ResetSession(connection, durableCommits: true))
-                {
-                    reset.BatchCommands.Add(command);
-                }
-
-                reset.BatchCommands.Add(lease.Fence());
-                await reset.ExecuteNonQueryAsync().ConfigureAwait(false);
-            }
+            // Each rollback starts from the session's state at connection, whatever ran before it.
+            await Database.ResetSessionAsync(connection, durableCommits: true, transaction, lease.Fence()).ConfigureAwait(false);
 
             await ExecuteAsync(LockWaits.Settings(lockTimeout, waits.StatementTimeout(migration), local: true), transaction).ConfigureAwait(false);
         }

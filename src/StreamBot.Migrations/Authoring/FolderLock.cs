@@ -16,7 +16,10 @@ public sealed class FolderLock : IDisposable
 
     private FolderLock(FileStream file) => _file = file;
 
-    /// <summary>Waits up to <paramref name="patience"/> for the folder; null when another writer still holds it.</summary>
+    /// <summary>
+    /// Waits up to <paramref name="patience"/> for the folder; null when another writer still holds it. Any other
+    /// failure to open the lock file (a temporary directory that cannot be written) is thrown at once.
+    /// </summary>
     public static FolderLock? Take(string directory, TimeSpan patience)
     {
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)))).ToLowerInvariant()[..16];
@@ -29,16 +32,19 @@ public sealed class FolderLock : IDisposable
                 // FileShare.None takes an exclusive flock() on Unix and a sharing lock on Windows.
                 return new FolderLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException e) when (HeldByAnother(e) && DateTime.UtcNow < deadline)
             {
                 Thread.Sleep(Random.Shared.Next(20, 60));
             }
-            catch (IOException)
+            catch (IOException e) when (HeldByAnother(e))
             {
                 return null;
             }
         }
     }
+
+    // The lock is taken: EWOULDBLOCK from flock (11 on Linux, 35 on macOS), a sharing violation on Windows.
+    private static bool HeldByAnother(IOException e) => e.HResult is 11 or 35 or unchecked((int)0x80070020);
 
     /// <summary>Releases the folder.</summary>
     public void Dispose() => _file.Dispose();
