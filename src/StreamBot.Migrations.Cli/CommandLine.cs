@@ -60,6 +60,26 @@ internal static class CommandLine
           --lock-retries N           retries of a migration that hit the lock_timeout (default: 9)
           --lock-retry-budget SECONDS
                                      time one migration may spend retrying (default: 300)
+          --accept-drift             up, down: go on although the schema drifted, recording it as accepted
+          --preflight-check-timeout SECONDS
+                                     up, status: statement_timeout of each data check on the live rows
+                                     (default: 5)
+          --preflight-budget SECONDS up, status: all data checks together (default: 60)
+          --small-table-rows N       up, status: a lock or rewrite finding on a smaller table is
+                                     information (default: 10000)
+          --large-table-rows N       up, status: from this many rows it stops up before the lock
+                                     (default: 1000000)
+          --drain-timeout SECONDS    up: how long a contract step waits for older app versions to
+                                     disconnect (default: 600)
+          --force-contract           up: apply contract steps although older versions are connected (warns)
+          --app-name-pattern REGEX   up: how application_name names the app and its version, with the
+                                     groups app and version (default: app/version)
+          --app-heartbeat-table NAME up: a table (instance, application_name, seen_at) the app writes its
+                                     version into, for instances idle behind a transaction-mode pooler
+          --app-heartbeat-max-age SECONDS
+                                     up: heartbeat rows older than this are gone (default: 120)
+          --app-queries FILE         rehearse: the app's queries to prepare after each migration
+                                     (default: app/queries.sql in the folder)
           --resume-from N            up: go on with a migration that stopped half-way at its statement N
           --force                    down: allow a "Not recommended" rollback (removes the journal row only);
                                      baseline: record even with objects missing (warns)

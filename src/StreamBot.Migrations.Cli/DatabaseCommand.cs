@@ -58,6 +58,11 @@ internal static class DatabaseCommand
             ResumeFrom = options.ResumeFrom,
             AcceptDrift = options.AcceptDrift,
             Locking = options.Locking,
+            Preflight = options.Preflight,
+            Drain = options.Drain,
+            Sizing = options.Sizing,
+            AppQueries = options.AppQueries,
+            AppQueriesFromDatabase = throwaway is null,
             Lint = LintOptions.From(options.LintFrom, options.PostgresVersion),
         };
         // status changes nothing, so Ctrl-C may end it at once; up and down finish cleanly first.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using StreamBot.Migrations.Postgres.Preflight;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Sql;
@@ -34,13 +35,17 @@ internal sealed class DatabaseOptions
         "--dir", "--connection", "--format", "--backup-dir", "--backup-prefix", "--journal-table", "--lock-timeout",
         "--stale-lock-timeout", "--resume-from", "--to", "--statement-lock-timeout", "--statement-timeout", "--concurrent-lock-timeout",
         "--lock-retries", "--lock-retry-budget", "--from-backup", "--lint-from", "--postgres-version",
+        "--preflight-check-timeout", "--preflight-budget", "--drain-timeout", "--app-name-pattern", "--app-heartbeat-table", "--app-heartbeat-max-age",
+        "--app-queries", "--small-table-rows", "--large-table-rows",
     };
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose", "--accept-drift" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose", "--accept-drift", "--force-contract" };
 
     // Which options each command acts on: the one place that decides it.
     private static readonly string[] Everywhere = ["--dir", "--connection", "--journal-table", "--verbose"];
     private static readonly string[] TakesTheLock = ["--lock-timeout", "--stale-lock-timeout", "--dry-run"];
+    private static readonly string[] ChecksTheData = ["--preflight-check-timeout", "--preflight-budget", "--small-table-rows", "--large-table-rows"];
+    private static readonly string[] WaitsForTheApp = ["--drain-timeout", "--force-contract", "--app-name-pattern", "--app-heartbeat-table", "--app-heartbeat-max-age"];
     private static readonly string[] ChangesTheSchema =
     [
         "--no-backup", "--backup-dir", "--backup-prefix", "--statement-lock-timeout", "--statement-timeout", "--concurrent-lock-timeout",
@@ -49,12 +54,12 @@ internal sealed class DatabaseOptions
 
     private static readonly Dictionary<string, HashSet<string>> Accepted = new(StringComparer.Ordinal)
     {
-        ["status"] = [.. Everywhere, "--format"],
-        ["up"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, "--resume-from"],
+        ["status"] = [.. Everywhere, .. ChecksTheData, "--format"],
+        ["up"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, .. ChecksTheData, .. WaitsForTheApp, "--resume-from"],
         ["down"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, "--force"],
         ["adopt"] = [.. Everywhere, .. TakesTheLock],
         ["baseline"] = [.. Everywhere, .. TakesTheLock, "--to", "--force"],
-        ["rehearse"] = [.. Everywhere, "--format", "--from-backup", "--lint-from", "--postgres-version"],
+        ["rehearse"] = [.. Everywhere, "--format", "--from-backup", "--lint-from", "--postgres-version", "--app-queries"],
     };
 
     /// <summary>up and down: record drift from the recorded schema as accepted instead of refusing.</summary>
@@ -73,8 +78,36 @@ internal sealed class DatabaseOptions
 
     public bool Verbose { get; private set; }
 
+    /// <summary>up and status: how long the data checks may read the live database.</summary>
+    public PreflightOptions Preflight { get; private set; } = PreflightOptions.Default;
+
+    /// <summary>up and status: the table sizes that make a lint finding information or an error.</summary>
+    public SizingOptions Sizing { get; private set; } = SizingOptions.Default;
+
+    /// <summary>up: how contract steps wait for older versions of the app.</summary>
+    public DrainOptions Drain { get; private set; } = DrainOptions.Default;
+
+    /// <summary>rehearse: the app's queries, checked in next to the migrations (default: app/queries.sql in the folder when it exists).</summary>
+    public string? AppQueries { get; private set; }
+
     /// <summary>baseline: the last migration to record.</summary>
     public string? BaselineTo { get; private set; }
+
+    // A pattern that names no app or version would match no session, and every contract step would pass unchecked.
+    private static string AppNamePattern(string pattern)
+    {
+        try
+        {
+            var regex = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            return regex.GetGroupNames().Contains("app") && regex.GetGroupNames().Contains("version")
+                ? pattern
+                : throw new FormatException("--app-name-pattern needs the groups (?<app>...) and (?<version>...), for example " + Migrations.Preflight.AppVersion.DefaultPattern + ".");
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"--app-name-pattern is not a regular expression: {e.Message}");
+        }
+    }
 
     public static DatabaseOptions? Parse(string command, string[] args, out string? error)
     {
@@ -87,6 +120,8 @@ internal sealed class DatabaseOptions
             options.Positional.AddRange(parsed.Positional);
             foreach (var (name, value) in parsed.Options)
             {
+                long Rows() => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var rows) ? rows : throw new FormatException($"{name} takes a number of rows.");
+                TimeSpan Positive(TimeSpan span) => span > TimeSpan.Zero ? span : throw new FormatException($"{name} takes a number of seconds above 0.");
                 TimeSpan Seconds() => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 && double.IsFinite(s)
                     ? s * 1000 <= MigrationDirectives.LongestTimeout.TotalMilliseconds
                         ? TimeSpan.FromSeconds(s)
@@ -122,6 +157,21 @@ internal sealed class DatabaseOptions
                     case "--statement-timeout": options.Locking = options.Locking with { StatementTimeout = Seconds() }; break;
                     case "--concurrent-lock-timeout": options.Locking = options.Locking with { ConcurrentLockTimeout = Seconds() }; break;
                     case "--lock-retry-budget": options.Locking = options.Locking with { RetryBudget = Seconds() }; break;
+                    case "--preflight-check-timeout": options.Preflight = options.Preflight with { CheckTimeout = Positive(Seconds()) }; break;
+                    case "--preflight-budget": options.Preflight = options.Preflight with { Budget = Positive(Seconds()) }; break;
+                    case "--drain-timeout": options.Drain = options.Drain with { Timeout = Seconds() }; break;
+                    case "--force-contract": options.Drain = options.Drain with { Force = true }; break;
+                    case "--app-heartbeat-max-age": options.Drain = options.Drain with { HeartbeatMaxAge = Positive(Seconds()) }; break;
+                    case "--app-name-pattern": options.Drain = options.Drain with { AppNamePattern = AppNamePattern(value!) }; break;
+                    case "--app-heartbeat-table":
+                        options.Drain = options.Drain with
+                        {
+                            HeartbeatTable = QualifiedName.TryParse(value!, out var tableProblem) ?? throw new FormatException($"--app-heartbeat-table takes a table name, table or schema.table: {tableProblem}."),
+                        };
+                        break;
+                    case "--app-queries": options.AppQueries = value; break;
+                    case "--small-table-rows": options.Sizing = options.Sizing with { SmallTableRows = Rows() }; break;
+                    case "--large-table-rows": options.Sizing = options.Sizing with { LargeTableRows = Rows() }; break;
                     case "--lock-retries":
                         options.Locking = options.Locking with
                         {
@@ -147,6 +197,18 @@ internal sealed class DatabaseOptions
         if (options.Format is not ("text" or "json") && !(command == "rehearse" && options.Format == "markdown"))
         {
             error = command == "rehearse" ? "--format takes text, json or markdown." : $"--format takes text or json ({command}; markdown is for rehearse).";
+            return null;
+        }
+
+        if (options.Sizing.SmallTableRows > options.Sizing.LargeTableRows)
+        {
+            error = $"--small-table-rows ({options.Sizing.SmallTableRows}) is more than --large-table-rows ({options.Sizing.LargeTableRows}); a table cannot be both small and large.";
+            return null;
+        }
+
+        if (options.AppQueries is { } queries && !File.Exists(queries))
+        {
+            error = $"--app-queries names {queries}, which does not exist (give the file of the app's queries, one statement each, ending with ;).";
             return null;
         }
 

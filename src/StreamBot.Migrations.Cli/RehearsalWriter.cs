@@ -38,6 +38,7 @@ internal static class RehearsalWriter
             }
         }
 
+        Line(output, report.AppQueries.ToString());
         Line(output, NotCompared);
     }
 
@@ -74,6 +75,8 @@ internal static class RehearsalWriter
             }
         }
 
+        Line(output, string.Empty);
+        Line(output, report.AppQueries.ToString());
         Line(output, string.Empty);
         Line(output, NotCompared);
         if (report.Diagnostics.Count > 0)
@@ -147,6 +150,13 @@ internal static class RehearsalWriter
             }
 
             json.WriteEndArray();
+            json.WriteStartObject("appQueries");
+            json.WriteNumber("checked", report.AppQueries.Checked);
+            json.WriteNumber("notPrepared", report.AppQueries.NeverPrepared);
+            json.WriteStartArray("sources");
+            report.AppQueries.Sources.ToList().ForEach(json.WriteStringValue);
+            json.WriteEndArray();
+            json.WriteEndObject();
             json.WriteStartArray("notCompared");
             SchemaSnapshot.NotCompared.ToList().ForEach(json.WriteStringValue);
             json.WriteEndArray();

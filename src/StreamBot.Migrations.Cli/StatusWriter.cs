@@ -35,6 +35,16 @@ internal static class StatusWriter
             Line(output, $"Would block a pending migration: {blocker} (see SBM4033)");
         }
 
+        foreach (var finding in report.DataChecks.Conflicts.Concat(report.DataChecks.Unfinished))
+        {
+            Line(output, $"Data check: {finding}");
+        }
+
+        foreach (var note in report.DataChecks.Notes)
+        {
+            Line(output, $"Data check: {note}");
+        }
+
         foreach (var change in report.Drift ?? [])
         {
             Line(output, $"Changed outside the migrations: {change} (see SBM4035)");
@@ -176,6 +186,29 @@ internal static class StatusWriter
             }
 
             json.WriteEndArray();
+            json.WriteStartObject("dataChecks");
+            json.WriteNumber("checked", report.DataChecks.Checked);
+            foreach (var (name, findings) in new[] { ("conflicts", report.DataChecks.Conflicts), ("unfinished", report.DataChecks.Unfinished) })
+            {
+                json.WriteStartArray(name);
+                foreach (var finding in findings)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("code", finding.Code);
+                    json.WriteString("file", finding.File);
+                    json.WriteNumber("line", finding.Line);
+                    json.WriteNumber("column", finding.Column);
+                    json.WriteString("message", finding.FullMessage);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteStartArray("notes");
+            report.DataChecks.Notes.ToList().ForEach(json.WriteStringValue);
+            json.WriteEndArray();
+            json.WriteEndObject();
             if (report.Drizzle is { } drizzle)
             {
                 json.WriteStartObject("drizzle");

@@ -30,7 +30,8 @@ public sealed class LocalPostgresServer : IDisposable
             {
                 Fsync = fsync,
                 Password = Password,
-                Settings = ["max_connections=200"],
+                // pg_stat_statements records the queries the tests' app runs, as the rehearsal reads them in production.
+                Settings = ["max_connections=200", "shared_preload_libraries=pg_stat_statements"],
                 Prepare = tls ? WriteCertificates : null,
                 DirectoryPrefix = "sbm-pg-",
             });

@@ -83,7 +83,8 @@ public sealed class TestPostgres : IDisposable
 
         try
         {
-            var container = new Testcontainers.PostgreSql.PostgreSqlBuilder("postgres:15").WithPassword(Password).Build();
+            var container = new Testcontainers.PostgreSql.PostgreSqlBuilder("postgres:15").WithPassword(Password)
+                .WithCommand("-c", "shared_preload_libraries=pg_stat_statements").Build();
             container.StartAsync().Wait(TimeSpan.FromMinutes(3));
             return container;
         }

@@ -5,6 +5,7 @@ using StreamBot.Migrations.Postgres.Backup;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Postgres.Preflight;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Postgres.Schema;
 using StreamBot.Migrations.Validation;
@@ -187,6 +188,58 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
         }
 
         log.Info($"Accepted {changes.Count} change(s) made outside the migrations, recorded in {journals.Fingerprints.TableName} with who accepted them and when; status lists them as accepted.");
+    }
+
+    /// <summary>
+    /// The data checks of <paramref name="plan"/>'s pending migrations on the live rows, read-only, before any lock or
+    /// backup: what was left to the rehearsal is logged, checks that could not finish are warnings, and a conflict
+    /// stops the command (SBM4037) unless <paramref name="refuse"/> is false. Status lists the result itself, so
+    /// <paramref name="logged"/> is false there.
+    /// </summary>
+    public async Task<PreflightResult> PreflightAsync(NpgsqlConnection connection, ApplyPlan plan, bool refuse = true, bool logged = true)
+    {
+        if (plan.Pending.Count == 0)
+        {
+            return PreflightResult.Empty;
+        }
+
+        Stage = "while checking the live data (nothing was locked or changed)";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var data = await DataPreflight.RunAsync(connection, plan.Pending, plan.Resume?.Index ?? 0, options.Preflight, cancellation).ConfigureAwait(false);
+        Stage = "while sizing the safety findings by the live tables (nothing was locked or changed)";
+        var (large, sized) = await TableSizing.RunAsync(connection, options.Directory, options.Lint, plan.Pending, options.Sizing, cancellation).ConfigureAwait(false);
+        var result = data with { Conflicts = [.. data.Conflicts, .. large], Notes = [.. data.Notes, .. sized] };
+        if (!logged)
+        {
+            return result;
+        }
+
+        foreach (var note in data.Notes)
+        {
+            log.Info("Data check: " + note);
+        }
+
+        foreach (var line in sized)
+        {
+            log.Info("Sized by the live table: " + line);
+        }
+
+        foreach (var warning in result.Unfinished)
+        {
+            log.Report(warning);
+        }
+
+        if (data.Checked > 0 || data.Conflicts.Count > 0)
+        {
+            log.Info($"Data checks: {data.Checked} constraint(s) of the pending migration(s) counted against the live rows in {clock.Elapsed.TotalMilliseconds:0} ms; {data.Conflicts.Count} would fail.");
+        }
+
+        if (refuse)
+        {
+            ThrowIfRefused(result.Conflicts);
+        }
+
+        return result;
     }
 
     /// <summary>A plan's refusal as the command's error.</summary>

@@ -4,6 +4,7 @@ using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Postgres.Preflight;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Validation;
@@ -34,6 +35,13 @@ internal static class UpCommand
         {
             session.Log.Info($"Database {options.Connection.Describe()} is up to date ({before.Folder.FileCount} migration(s) applied).");
             return 0;
+        }
+
+        // Production's rows are read before anything is locked or backed up: a conflict changes nothing. A plan the
+        // journal refuses is left to the planning under the lock, which reports it.
+        if (RunPlanner.Apply(before.Folder, before.Applied, before.Stopped, options.ResumeFrom, before.DrizzleRows) is { Problems.Count: 0 } early)
+        {
+            await session.PreflightAsync(connection, early).ConfigureAwait(false);
         }
 
         await using var lease = await session.LockAsync(connection, "up").ConfigureAwait(false);
@@ -98,6 +106,12 @@ internal static class UpCommand
                     throw session.Interrupted("up", done.Count == 0 ? "nothing was applied" : $"{migration.File.FileName} and the ones after it are still pending");
                 }
 
+                if (migration.Settings.ContractAfter is not null)
+                {
+                    session.Stage = $"while {migration.File.FileName} waited for older versions of the app to leave (it was not applied)";
+                    await DrainGate.WaitAsync(connection, migration, session.Options.Drain, session.Log, session.Cancellation).ConfigureAwait(false);
+                }
+
                 var from = plan.Resume is { } r && r.Migration == migration ? r.Index : (int?)null;
                 var applied = await applier.ApplyAsync(migration, from).ConfigureAwait(false);
                 done.Add(applied);
@@ -141,8 +155,11 @@ internal static class UpCommand
             session.Log.Info($"{r.Migration.File.FileName} resumes at statement {r.Index + 1} of {r.Migration.Script.Statements.Count}.");
         }
 
+        var checks = await session.PreflightAsync(readOnly, plan, refuse: false).ConfigureAwait(false);
         session.PrintPlan("apply", plan.Pending.Select(m =>
             $"{m.File.FileName}: {m.Script.Statements.Count} statement(s), {(m.IsTransactional ? "in one transaction" : "without a transaction (non-transactional statements)")}{Locks(session, m)}").ToList());
+        // The dry run fails as up would, after showing the whole plan.
+        RunSession.ThrowIfRefused(checks.Conflicts);
         return 0;
     }
 

@@ -60,6 +60,8 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
 
         await using var connection = await Database.OpenAsync(scratch.Settings, "rehearsal", cancellation).ConfigureAwait(false);
         var applied = fromBackup is null ? new HashSet<string>() : await JournalSet.AppliedNamesAsync(connection, options.JournalTable, cancellation).ConfigureAwait(false);
+        _stage = "while reading the app's queries";
+        var watch = await QueryWatch.StartAsync(connection, options, cancellation).ConfigureAwait(false);
         var tools = SchemaReader.ToolTables(options.JournalTable);
         var stopped = false;
         foreach (var migration in report.Validated)
@@ -77,12 +79,12 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
             }
 
             _stage = $"while rehearsing {migration.Name}";
-            var (result, stop) = await RehearseAsync(connection, migration, tools, lint, diagnostics, report.Migrations).ConfigureAwait(false);
+            var (result, stop) = await RehearseAsync(connection, migration, tools, lint, diagnostics, report.Migrations, watch).ConfigureAwait(false);
             rehearsed.Add(result);
             stopped = stop;
         }
 
-        return new RehearsalReport($"{scratch.Name} on {options.Connection.Describe()}", rehearsed, diagnostics, clock.Elapsed.TotalMilliseconds);
+        return new RehearsalReport($"{scratch.Name} on {options.Connection.Describe()}", rehearsed, diagnostics, clock.Elapsed.TotalMilliseconds) { AppQueries = watch.Summary };
     }
 
     /// <summary>The report's line for one migration.</summary>
@@ -96,8 +98,23 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
     };
 
     private async Task<(RehearsedMigration Result, bool Stop)> RehearseAsync(NpgsqlConnection connection, ValidatedMigration migration,
-        IReadOnlyCollection<string> tools, Dictionary<(string, int), string> lint, List<Diagnostic> diagnostics, IReadOnlyList<Discovery.MigrationFile> folder)
+        IReadOnlyCollection<string> tools, Dictionary<(string, int), string> lint, List<Diagnostic> diagnostics, IReadOnlyList<Discovery.MigrationFile> folder, QueryWatch watch)
     {
+        var (result, stop, broken) = await RehearseAndWatchAsync(connection, migration, tools, lint, diagnostics, folder, watch).ConfigureAwait(false);
+        foreach (var (query, (reason, statement)) in broken)
+        {
+            var at = migration.Script.Statements[statement ?? 0];
+            diagnostics.Add(DeployDiagnostics.AppQueryBroken(migration.File.FullPath, at.Line, at.Column, migration.Name, query.Describe(), query.Source, reason, statement is not null));
+        }
+
+        return (broken.Count > 0 && result.Outcome != RehearsalOutcome.Failed ? result with { Outcome = RehearsalOutcome.Failed } : result, stop);
+    }
+
+    private async Task<(RehearsedMigration Result, bool Stop, Dictionary<AppQuery, (string Reason, int? Statement)> Broken)> RehearseAndWatchAsync(NpgsqlConnection connection,
+        ValidatedMigration migration, IReadOnlyCollection<string> tools, Dictionary<(string, int), string> lint, List<Diagnostic> diagnostics,
+        IReadOnlyList<Discovery.MigrationFile> folder, QueryWatch watch)
+    {
+        var broken = new Dictionary<AppQuery, (string Reason, int? Statement)>();
         var file = migration.File;
         var before = await SchemaReader.ReadAsync(connection, tools).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
@@ -109,10 +126,15 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
         catch (MigrationException e)
         {
             diagnostics.Add(e.Diagnostic);
-            return (new RehearsedMigration(migration.Name, RehearsalOutcome.Failed, clock.Elapsed.TotalMilliseconds, 0, [], []), true);
+            return (new RehearsedMigration(migration.Name, RehearsalOutcome.Failed, clock.Elapsed.TotalMilliseconds, 0, [], []), true, broken);
         }
 
         var applyMs = clock.Elapsed.TotalMilliseconds;
+        foreach (var (query, reason) in await watch.AfterAsync(connection, cancellation).ConfigureAwait(false))
+        {
+            broken[query] = (reason, null);
+        }
+
         foreach (var statement in trace)
         {
             var statementAt = migration.Script.Statements.First(s => s.Line == statement.Line);
@@ -132,7 +154,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
         var after = await SchemaReader.ReadAsync(connection, tools).ConfigureAwait(false);
         if (migration.Doc is not { IsRollbackNotRecommended: false } doc)
         {
-            return (new RehearsedMigration(migration.Name, RehearsalOutcome.RollbackSkipped, applyMs, 0, trace, []), false);
+            return (new RehearsedMigration(migration.Name, RehearsalOutcome.RollbackSkipped, applyMs, 0, trace, []), false, broken);
         }
 
         clock.Restart();
@@ -140,7 +162,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
         if (await RollBackAsync(connection, migration, readme) is { } failed)
         {
             diagnostics.Add(failed);
-            return (new RehearsedMigration(migration.Name, RehearsalOutcome.Failed, applyMs, clock.Elapsed.TotalMilliseconds, trace, []), false);
+            return (new RehearsedMigration(migration.Name, RehearsalOutcome.Failed, applyMs, clock.Elapsed.TotalMilliseconds, trace, []), false, broken);
         }
 
         var rollbackMs = clock.Elapsed.TotalMilliseconds;
@@ -153,12 +175,20 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
 
         try
         {
-            await TracedApply.RunAsync(connection, migration, cancellation).ConfigureAwait(false);
+            // Applied again statement by statement: the first statement after which a broken query no longer prepares is the one that broke it.
+            await TracedApply.RunAsync(connection, migration, cancellation, broken.Count == 0 ? null : async (transaction, statement) =>
+            {
+                var unplaced = broken.Where(b => b.Value.Statement is null).Select(b => b.Key).ToList();
+                foreach (var (query, reason) in await AppQueries.FailuresAsync(connection, transaction, unplaced, cancellation).ConfigureAwait(false))
+                {
+                    broken[query] = (reason, statement);
+                }
+            }).ConfigureAwait(false);
         }
         catch (MigrationException e)
         {
             diagnostics.Add(e.Diagnostic);
-            return (new RehearsedMigration(migration.Name, RehearsalOutcome.Failed, applyMs, rollbackMs, trace, left), true);
+            return (new RehearsedMigration(migration.Name, RehearsalOutcome.Failed, applyMs, rollbackMs, trace, left), true, broken);
         }
 
         var again = SchemaDiff.Compare(after, await SchemaReader.ReadAsync(connection, tools).ConfigureAwait(false));
@@ -168,7 +198,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
         }
 
         var outcome = left.Count == 0 && again.Count == 0 ? RehearsalOutcome.Passed : RehearsalOutcome.Failed;
-        return (new RehearsedMigration(migration.Name, outcome, applyMs, rollbackMs, trace, [.. left, .. again]), false);
+        return (new RehearsedMigration(migration.Name, outcome, applyMs, rollbackMs, trace, [.. left, .. again]), false, broken);
     }
 
     private static string Leftover(SchemaChange change) => change.Kind switch

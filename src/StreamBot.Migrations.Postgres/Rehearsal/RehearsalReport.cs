@@ -39,6 +39,9 @@ public sealed record RehearsedMigration(string Name, RehearsalOutcome Outcome, d
 /// <param name="ElapsedMs">The whole run.</param>
 public sealed record RehearsalReport(string Where, IReadOnlyList<RehearsedMigration> Migrations, IReadOnlyList<Diagnostic> Diagnostics, double ElapsedMs)
 {
+    /// <summary>How many of the running app's queries were prepared after each migration, and from where.</summary>
+    public AppQuerySummary AppQueries { get; init; } = AppQuerySummary.None;
+
     /// <summary>Whether any error was found.</summary>
     public bool Failed => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 }

@@ -43,7 +43,12 @@ internal static class TracedApply
         WHERE c.relkind IN ('r', 'p', 'm', 'i') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%'
         """;
 
-    public static async Task<IReadOnlyList<TracedStatement>> RunAsync(NpgsqlConnection connection, ValidatedMigration migration, CancellationToken cancellation)
+    /// <param name="connection">The scratch database.</param>
+    /// <param name="migration">What to apply.</param>
+    /// <param name="cancellation">Ctrl-C.</param>
+    /// <param name="afterStatement">Called after each statement (its index), inside the migration's transaction if it has one.</param>
+    public static async Task<IReadOnlyList<TracedStatement>> RunAsync(NpgsqlConnection connection, ValidatedMigration migration, CancellationToken cancellation,
+        Func<NpgsqlTransaction?, int, Task>? afterStatement = null)
     {
         // As up does before each migration: the session as it was at connection.
         await Database.ResetSessionAsync(connection, durableCommits: false, cancellation: cancellation).ConfigureAwait(false);
@@ -112,6 +117,10 @@ internal static class TracedApply
                 }
 
                 traced.Add((statements[i].Line, ms, locks, changed, scanned, predicted[i]));
+                if (afterStatement is not null)
+                {
+                    await afterStatement(transaction, i).ConfigureAwait(false);
+                }
             }
 
             if (transaction is not null)

@@ -44,6 +44,24 @@ public sealed record RunOptions(
     /// </summary>
     public bool AcceptDrift { get; init; }
 
+    /// <summary>How long the data checks before the lock may read the live database.</summary>
+    public Preflight.PreflightOptions Preflight { get; init; } = Postgres.Preflight.PreflightOptions.Default;
+
+    /// <summary>Which table sizes make a lint finding information, a warning or an error.</summary>
+    public Preflight.SizingOptions Sizing { get; init; } = Postgres.Preflight.SizingOptions.Default;
+
+    /// <summary>How contract steps wait for older versions of the app to leave.</summary>
+    public Preflight.DrainOptions Drain { get; init; } = Postgres.Preflight.DrainOptions.Default;
+
+    /// <summary>rehearse: the file of the app's queries (null: app/queries.sql in the folder, when it exists).</summary>
+    public string? AppQueries { get; init; }
+
+    /// <summary>
+    /// rehearse: read the app's queries from pg_stat_statements of <see cref="Connection"/>'s database (false when the
+    /// rehearsal brought its own empty server).
+    /// </summary>
+    public bool AppQueriesFromDatabase { get; init; } = true;
+
     /// <summary>How often a long-running statement reports progress.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

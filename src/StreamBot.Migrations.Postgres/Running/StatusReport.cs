@@ -36,4 +36,7 @@ public sealed record StatusReport(string Database, IReadOnlyList<StatusEntry> Mi
     /// stronger): who would make it wait.
     /// </summary>
     public IReadOnlyList<BlockingSession> Blockers { get; init; } = [];
+
+    /// <summary>The pending migrations' data checks against the live rows (what up would refuse with SBM4037).</summary>
+    public Preflight.PreflightResult DataChecks { get; init; } = Preflight.PreflightResult.Empty;
 }

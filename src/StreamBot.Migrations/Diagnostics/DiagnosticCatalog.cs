@@ -95,6 +95,11 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor PooledConnection = new("SBM4034", E, "The connection goes through a transaction-mode pooler");
     public static readonly DiagnosticDescriptor SchemaDrift = new("SBM4035", W, "The schema changed outside the migrations");
     public static readonly DiagnosticDescriptor DriftRefused = new("SBM4036", E, "Refused to migrate a schema that drifted");
+    public static readonly DiagnosticDescriptor DataConflict = new("SBM4037", E, "Production's rows would make a pending migration fail");
+    public static readonly DiagnosticDescriptor DataCheckUnfinished = new("SBM4038", W, "A data check could not be finished");
+    public static readonly DiagnosticDescriptor OldVersionsConnected = new("SBM4039", E, "Contract step held: older versions of the app are still connected");
+    public static readonly DiagnosticDescriptor ContractForced = new("SBM4040", W, "Contract step applied while older versions of the app are connected");
+    public static readonly DiagnosticDescriptor LargeTableFinding = new("SBM4041", E, "A lock or rewrite finding on a large table");
 
     public static readonly DiagnosticDescriptor PgDumpMissing = new("SBM5001", E, "pg_dump not found");
     public static readonly DiagnosticDescriptor PgDumpTooOld = new("SBM5002", E, "pg_dump is older than the server");
@@ -120,6 +125,8 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NotNullWithoutDefault = new("SBM6015", W, "ADD COLUMN NOT NULL without a DEFAULT on an existing table");
     public static readonly DiagnosticDescriptor DropIndexNotConcurrent = new("SBM6016", W, "DROP INDEX without CONCURRENTLY");
     public static readonly DiagnosticDescriptor StorageRewrite = new("SBM6017", W, "SET UNLOGGED, SET LOGGED or SET TABLESPACE rewrites the table");
+    public static readonly DiagnosticDescriptor DropOutsideContract = new("SBM6018", W, "DROP COLUMN or DROP TABLE outside a contract step");
+    public static readonly DiagnosticDescriptor SetNotNullOutsideContract = new("SBM6019", W, "SET NOT NULL on an existing table outside a contract step");
     public static readonly DiagnosticDescriptor SuppressionWithoutReason = new("SBM6101", W, "streambot:allow without a reason");
     public static readonly DiagnosticDescriptor SuppressionUnused = new("SBM6102", W, "streambot:allow that silences nothing");
     public static readonly DiagnosticDescriptor DirectiveInvalid = new("SBM6103", E, "Malformed -- streambot: comment");
@@ -132,6 +139,7 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor TracedStrongLock = new("SBM7005", W, "Rehearsal: a statement locked a pre-existing table against writes");
     public static readonly DiagnosticDescriptor TracedRewrite = new("SBM7006", W, "Rehearsal: a statement rewrote a pre-existing table or index");
     public static readonly DiagnosticDescriptor ScratchUnavailable = new("SBM7007", E, "Rehearsal: no scratch database could be made");
+    public static readonly DiagnosticDescriptor AppQueryBroken = new("SBM7008", E, "Rehearsal: a query of the running app no longer prepares");
 
     public static readonly DiagnosticDescriptor UnsupportedMSBuild = new("SBM9001", W, "Validation skipped under .NET Framework MSBuild");
     // Raised by the package's .targets, listed here so that every code has one home.
@@ -152,13 +160,14 @@ internal static class DiagnosticCatalog
         PartiallyApplied, JournalUnusable, RollbackNotRecommended, VerifyFailed, RollbackFailed, NotApplied, InvalidFolder,
         OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
         InvalidIndex, ConnectionLost, ReadOnlyServer, ForeignJournal, Cancelled, AppliedByDrizzle, AdoptionRefused, BaselineObjectMissing, BaselineRefused,
-        BlockedByLocks, BlockersPresent, PooledConnection, SchemaDrift, DriftRefused,
+        BlockedByLocks, BlockersPresent, PooledConnection, SchemaDrift, DriftRefused, DataConflict, DataCheckUnfinished, OldVersionsConnected,
+        ContractForced, LargeTableFinding,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
         IndexNotConcurrent, ConstraintNotValidMissing, ValidatedInSameTransaction, UniqueWithoutIndex, ColumnTypeRewrite, SetNotNullScans,
         VolatileDefault, Rename, DestructiveWithoutHighRisk, TableRewriteCommand, UnboundedDataChange, ConcurrentlyMixed, EnumValueUsedTooSoon, SessionSetting,
-        NotNullWithoutDefault, DropIndexNotConcurrent, StorageRewrite,
+        NotNullWithoutDefault, DropIndexNotConcurrent, StorageRewrite, DropOutsideContract, SetNotNullOutsideContract,
         SuppressionWithoutReason, SuppressionUnused, DirectiveInvalid, LintSettingInvalid,
-        RollbackLeavesDifference, ReapplyDiffers, RehearsalApplyFailed, RehearsalRollbackFailed, TracedStrongLock, TracedRewrite, ScratchUnavailable,
+        RollbackLeavesDifference, ReapplyDiffers, RehearsalApplyFailed, RehearsalRollbackFailed, TracedStrongLock, TracedRewrite, ScratchUnavailable, AppQueryBroken,
         UnsupportedMSBuild, CliFailedSilently, UnexpectedError,
     ];
 }

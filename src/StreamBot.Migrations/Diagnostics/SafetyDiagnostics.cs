@@ -55,6 +55,16 @@ internal static class SafetyDiagnostics
             $"Renaming {what} breaks the running bot: its queries use the old name until the new version is deployed everywhere.",
             $"Add the new name beside the old one (a new column kept in step, or a view), move the application over, then drop the old name in a later migration. {Allow(DiagnosticCatalog.Rename)}");
 
+    public static Diagnostic DropOutsideContract(string path, int line, int column, string what) =>
+        DiagnosticCatalog.DropOutsideContract.At(path, line, column,
+            $"{what} removes what the running version of the bot may still read or write: during a rolling update its requests fail until the last old instance is gone.",
+            $"Stop using it in the app first, deploy that version, then drop it in a migration marked -- streambot:contract after <app>/<version> (up holds it until older versions have disconnected). {Allow(DiagnosticCatalog.DropOutsideContract)}");
+
+    public static Diagnostic SetNotNullOutsideContract(string path, int line, int column, string table, string columnName) =>
+        DiagnosticCatalog.SetNotNullOutsideContract.At(path, line, column,
+            $"SET NOT NULL on {table}.{columnName}: the running version of the bot may still insert rows without it, and those inserts fail until the last old instance is gone.",
+            $"Deploy the version that always writes {columnName} first, then add the constraint in a migration marked -- streambot:contract after <app>/<version>. {Allow(DiagnosticCatalog.SetNotNullOutsideContract)}");
+
     public static Diagnostic DestructiveWithoutHighRisk(string path, int line, int column, string what, string risk) =>
         DiagnosticCatalog.DestructiveWithoutHighRisk.At(path, line, column,
             $"{what} destroys data that no rollback can bring back, but the README gives this migration's Rollback Risk as {risk}.",

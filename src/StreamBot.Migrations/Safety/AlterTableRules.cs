@@ -212,6 +212,11 @@ internal static class AlterTableRules
                 {
                     scope.Report(SafetyDiagnostics.SetNotNullScans(scope.Path, Where.Line, Where.Column, table, column, serverUsesCheck));
                 }
+
+                if (existing && !scope.IsContract)
+                {
+                    scope.Report(SafetyDiagnostics.SetNotNullOutsideContract(scope.Path, Where.Line, Where.Column, table, column));
+                }
             }
             else if (v.Are(at, "set", "statistics") || (v.Is(at, "set") && v.IsPunctuation(at + 1, '(')))
             {
@@ -278,6 +283,10 @@ internal static class AlterTableRules
             if (!constraint && existing)
             {
                 StatementRules.ReportDestructive(v, scope, start, $"DROP COLUMN {table}.{name}");
+                if (!scope.IsContract)
+                {
+                    scope.Report(SafetyDiagnostics.DropOutsideContract(scope.Path, Where.Line, Where.Column, $"DROP COLUMN {table}.{name}"));
+                }
             }
             else if (v.Is(end - 1, "cascade"))
             {

@@ -13,6 +13,12 @@ namespace StreamBot.Migrations.Safety;
 /// <param name="ConcurrentLockTimeout">lock_timeout for statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY, ...).</param>
 public sealed record MigrationSettings(TimeSpan? LockTimeout, TimeSpan? StatementTimeout, TimeSpan? ConcurrentLockTimeout)
 {
+    /// <summary>
+    /// <c>-- streambot:contract after streambot/1.5.0</c>: the migration removes what versions before 1.5.0 use, so up
+    /// holds it while any of them is connected. Null for an ordinary (expand) migration.
+    /// </summary>
+    public Preflight.ContractCondition? ContractAfter { get; init; }
+
     /// <summary>No override.</summary>
     public static MigrationSettings None { get; } = new(null, null, null);
 }
@@ -77,6 +83,12 @@ internal sealed class MigrationDirectives
                 continue;
             }
 
+            if (name == "contract")
+            {
+                settings = ReadContract(argument, comment.Start >= headerEnd, settings, path, line, column, problems);
+                continue;
+            }
+
             if (name is not ("lock-timeout" or "statement-timeout" or "concurrent-lock-timeout"))
             {
                 problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"'{words[0]}' is not a directive."));
@@ -118,6 +130,23 @@ internal sealed class MigrationDirectives
         return new MigrationDirectives(settings, suppressions, problems);
     }
 
+    private static MigrationSettings ReadContract(string argument, bool afterHeader, MigrationSettings settings, string path, int line, int column, List<Diagnostic> problems)
+    {
+        var words = argument.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        string? problem = afterHeader ? "contract applies to the whole migration, so it must come before the first statement."
+            : settings.ContractAfter is not null ? "contract is set twice."
+            : words is not ["after", _] || Preflight.ContractCondition.Parse(words[1]) is null
+                ? $"'contract {argument}' does not say which version no longer needs what it removes: write contract after <app>/<version>, for example contract after streambot/1.5.0."
+                : null;
+        if (problem is not null)
+        {
+            problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, problem));
+            return settings;
+        }
+
+        return settings with { ContractAfter = Preflight.ContractCondition.Parse(words[1]) };
+    }
+
     private static void ReadAllow(string argument, int owner, string path, int line, int column, List<Suppression> suppressions, List<Diagnostic> problems)
     {
         var parts = argument.Split(CodeSeparators, StringSplitOptions.RemoveEmptyEntries);
@@ -135,7 +164,7 @@ internal sealed class MigrationDirectives
         {
             if (!silenceable.Contains(code.ToUpperInvariant()))
             {
-                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"'{code}' is not a safety rule's code (SBM6001 to SBM6017); other diagnostics are fixed, not silenced."));
+                problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, $"'{code}' is not a safety rule's code ({SafetyLint.Rules[0].Code} to {SafetyLint.Rules[^1].Code}); other diagnostics are fixed, not silenced."));
                 return;
             }
         }

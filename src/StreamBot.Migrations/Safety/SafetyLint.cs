@@ -52,7 +52,8 @@ internal static class SafetyLint
         DiagnosticCatalog.VolatileDefault, DiagnosticCatalog.Rename, DiagnosticCatalog.DestructiveWithoutHighRisk,
         DiagnosticCatalog.TableRewriteCommand, DiagnosticCatalog.UnboundedDataChange, DiagnosticCatalog.ConcurrentlyMixed,
         DiagnosticCatalog.EnumValueUsedTooSoon, DiagnosticCatalog.SessionSetting, DiagnosticCatalog.NotNullWithoutDefault,
-        DiagnosticCatalog.DropIndexNotConcurrent, DiagnosticCatalog.StorageRewrite,
+        DiagnosticCatalog.DropIndexNotConcurrent, DiagnosticCatalog.StorageRewrite, DiagnosticCatalog.DropOutsideContract,
+        DiagnosticCatalog.SetNotNullOutsideContract,
     ];
 
     public static void Run(string readmePath, IReadOnlyList<MigrationFile> migrations, IReadOnlyList<SqlScript?> scripts,
@@ -73,7 +74,10 @@ internal static class SafetyLint
 
             var file = migrations[m];
             var scope = new SafetyScope(file.FullPath, options.PostgresVersion, docs.GetValueOrDefault(file.Name)?.Risk,
-                script.Statements.All(s => s.IsTransactional), schema);
+                script.Statements.All(s => s.IsTransactional), schema)
+            {
+                IsContract = directives[m]?.Settings.ContractAfter is not null,
+            };
             var findingsByStatement = new List<Diagnostic>[script.Statements.Count];
             for (var s = 0; s < script.Statements.Count; s++)
             {

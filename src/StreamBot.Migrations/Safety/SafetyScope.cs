@@ -70,6 +70,12 @@ internal sealed class SafetyScope(string path, int postgresVersion, RollbackRisk
 
     public FolderSchema Schema { get; } = schema;
 
+    /// <summary>
+    /// Marked <c>-- streambot:contract after ...</c>: up applies it only once older versions of the app are gone, so
+    /// removing what they used is its purpose, not a hazard.
+    /// </summary>
+    public bool IsContract { get; init; }
+
     public HashSet<string> CreatedTables { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Indexes this migration creates (dropping one of them again touches no live table).</summary>

@@ -300,6 +300,11 @@ internal static class StatementRules
                 if (scope.IsExisting(table))
                 {
                     ReportDestructive(v, scope, 0, $"DROP TABLE {table}");
+                    if (!scope.IsContract)
+                    {
+                        var (line, column) = v.Position(0);
+                        scope.Report(SafetyDiagnostics.DropOutsideContract(scope.Path, line, column, $"DROP TABLE {table}"));
+                    }
                 }
             }
         }

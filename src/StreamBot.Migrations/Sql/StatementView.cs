@@ -196,6 +196,16 @@ internal sealed class StatementView
         return text.ToString();
     }
 
+    /// <summary>
+    /// The file's own text from token <paramref name="from"/> to the end of token <paramref name="to"/> - 1, comments and
+    /// line breaks included: an expression copied into a query exactly as the migration writes it.
+    /// </summary>
+    public string Source(int from, int to)
+    {
+        to = Math.Min(to, _tokens.Length);
+        return from >= to ? string.Empty : System.Text.Encoding.UTF8.GetString(_script.Source[_tokens[from].Start.._tokens[to - 1].End]);
+    }
+
     /// <summary>The tokens of [from, to) as one lower-case string without spaces: how a type is compared.</summary>
     public string Compact(int from, int to)
     {

@@ -59,6 +59,22 @@ public sealed class DatabaseScenario : IDisposable
         command.ExecuteNonQuery();
     }
 
+    /// <summary>Several statements, as psql runs a script (one command takes one statement).</summary>
+    public void ExecuteScript(string sql)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "sbm-script-" + Guid.NewGuid().ToString("N") + ".sql");
+        File.WriteAllText(path, sql);
+        try
+        {
+            var (exit, _, error) = TestPostgres.Psql(Url, $"-q -v ON_ERROR_STOP=1 -f \"{path}\"");
+            Assert.True(exit == 0, error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     public bool TableExists(string name) => Scalar<bool>($"SELECT to_regclass('{name}') IS NOT NULL");
 
     public long JournalCount() => TableExists("drizzle_migrations") ? Scalar<long>("SELECT count(*) FROM drizzle_migrations") : 0;

@@ -30,6 +30,21 @@ public sealed class MigrationsFolder : IDisposable
 
     public static MigrationsFolder Empty() => new();
 
+    /// <summary>A copy of the Stream Bot's own migrations folder (files, README, drizzle-kit's meta), to change freely.</summary>
+    public static MigrationsFolder StreamBot()
+    {
+        var folder = new MigrationsFolder();
+        var source = System.IO.Path.Combine(RepoPaths.Root, "migrations");
+        foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = System.IO.Path.Combine(folder.Directory, System.IO.Path.GetRelativePath(source, file));
+            System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        return folder;
+    }
+
     /// <summary>Three migrations whose README rollbacks really undo them, for tests against a server.</summary>
     public static MigrationsFolder ForDatabase()
     {

@@ -80,7 +80,7 @@ public sealed class CommandLineTests
     [InlineData("up --no-backup=yes", "--no-backup takes no value.")]
     [InlineData("down --forse", "down does not take --forse")]
     [InlineData("down --resume-from 3", "down does not take --resume-from")]
-    [InlineData("status --force", "status does not take --force (it takes --connection VALUE, --dir VALUE, --format VALUE, --journal-table VALUE, --verbose)")]
+    [InlineData("status --force", "status does not take --force (it takes --connection VALUE, --dir VALUE, --format VALUE, --journal-table VALUE, --large-table-rows VALUE, --preflight-budget VALUE, --preflight-check-timeout VALUE, --small-table-rows VALUE, --verbose)")]
     [InlineData("status --accept-drift", "status does not take --accept-drift")]
     [InlineData("adopt --no-backup", "adopt does not take --no-backup")]
     [InlineData("baseline --to 3 --statement-lock-timeout 5", "baseline does not take --statement-lock-timeout")]
@@ -94,6 +94,16 @@ public sealed class CommandLineTests
     [InlineData("renumber --from x.sql", "renumber does not take --from")]
     [InlineData("new x --dry-run", "new does not take --dry-run")]
     [InlineData("stauts", "unknown command 'stauts'")]
+    [InlineData("up --large-table-rows many", "--large-table-rows takes a number of rows.")]
+    [InlineData("status --small-table-rows 5000000", "--small-table-rows (5000000) is more than --large-table-rows (1000000)")]
+    [InlineData("up --preflight-check-timeout 0", "--preflight-check-timeout takes a number of seconds above 0.")]
+    [InlineData("up --app-name-pattern (", "--app-name-pattern is not a regular expression")]
+    [InlineData("up --app-name-pattern ^streambot$", "--app-name-pattern needs the groups (?<app>...) and (?<version>...)")]
+    [InlineData("up --app-heartbeat-table a.b.c", "--app-heartbeat-table takes a table name")]
+    [InlineData("status --drain-timeout 5", "status does not take --drain-timeout")]
+    [InlineData("down --force-contract", "down does not take --force-contract")]
+    [InlineData("up --app-queries app/queries.sql", "up does not take --app-queries")]
+    [InlineData("rehearse --app-queries /nonexistent/queries.sql", "--app-queries names /nonexistent/queries.sql, which does not exist")]
     public void A_bad_command_line_is_exit_code_2_with_one_line_saying_what_was_wrong(string commandLine, string expected)
     {
         var (exit, output, errors) = Run(commandLine.Split(' '));

@@ -2,6 +2,7 @@ using StreamBot.Migrations.Cli;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Postgres.Preflight;
 using StreamBot.Migrations.Postgres.Rehearsal;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Safety;
@@ -35,6 +36,12 @@ public sealed class ReportOutputTests
         Drift = [new SchemaChange(SchemaChangeKind.Added, "index idx_by_hand on users", null, null), new SchemaChange(SchemaChangeKind.Changed, "column users.email", "varchar(50)", "text")],
         AcceptedDrift = [new AcceptedDrift("0000_initial_schema", Noon.AddMinutes(2), "deploy (nova@laptop)", ["index idx_hotfix on giveaways (added)"])],
         Blockers = [new BlockingSession(777, "bot", "bot-worker", "idle in transaction", TimeSpan.FromSeconds(93.5), "SELECT * FROM giveaways WHERE id = $1", "giveaways RowShareLock") { Relations = ["giveaways"] }],
+        DataChecks = new PreflightResult(1,
+            [DeployDiagnostics.DataConflict("/repo/migrations/0003_add_platform_user_unique_constraint.sql", 4, 1, "0003_add_platform_user_unique_constraint",
+                "UNIQUE (\"platform\", \"platform_user_id\")", "\"platform_connections\"", "2 row(s) share 1 key value(s) with another row", "SELECT ...;")],
+            [DeployDiagnostics.DataCheckUnfinished("/repo/migrations/0004_add_giveaway_concurrency_improvements.sql", 12, 19, "0004_add_giveaway_concurrency_improvements",
+                "CHECK (entries >= 0)", "giveaways", "it did not finish within its statement_timeout of 5 s", "SELECT count(*)::bigint, NULL::bigint FROM giveaways WHERE NOT (entries >= 0)")],
+            ["0004_add_giveaway_concurrency_improvements.sql(20,1): SBM6001 on giveaways, which holds about 40 rows (8 kB): information only, CREATE INDEX blocks writes to it for about 1 ms here."]),
     };
 
     [Fact]
@@ -76,7 +83,10 @@ public sealed class ReportOutputTests
             new RehearsedMigration("0006_after_the_failure", RehearsalOutcome.NotReached, 0, 0, [], []),
         ],
         [RehearsalDiagnostics.RollbackLeavesDifference(readme, 120, "0004_add_giveaway_concurrency_improvements", ["leaves index idx_giveaways_status on giveaways"])],
-        1234);
+        1234)
+        {
+            AppQueries = new AppQuerySummary(4, ["3 from pg_stat_statements of streambot", "1 from app/queries.sql"], 1),
+        };
     }
 
     [Theory]

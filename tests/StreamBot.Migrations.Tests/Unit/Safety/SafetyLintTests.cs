@@ -95,7 +95,23 @@ public sealed class SafetyLintTests
         { "set_config local", "SELECT set_config('search_path', 'reporting', true);", null },
         { "SET CONSTRAINTS", "SET CONSTRAINTS ALL DEFERRED;", null },
         { "SET TRANSACTION", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;", null },
+        { "DROP COLUMN outside a contract step", "ALTER TABLE users DROP COLUMN name;", "SBM6018" },
+        { "DROP TABLE outside a contract step", "DROP TABLE orders;", "SBM6018" },
+        { "SET NOT NULL outside a contract step", "ALTER TABLE users ALTER COLUMN name SET NOT NULL;", "SBM6019" },
+        { "SET NOT NULL on a table of the same migration", "CREATE TABLE t (n int);\nALTER TABLE t ALTER COLUMN n SET NOT NULL;", null },
     };
+
+    [Theory]
+    [InlineData("ALTER TABLE users DROP COLUMN name;")]
+    [InlineData("DROP TABLE orders;")]
+    [InlineData("ALTER TABLE users ADD CONSTRAINT nn CHECK (name IS NOT NULL) NOT VALID;\nALTER TABLE users ALTER COLUMN name SET NOT NULL;")]
+    public void A_contract_step_may_remove_what_older_versions_used(string sql)
+    {
+        using var folder = Folder("-- streambot:contract after streambot/1.5.0\n" + sql, risk: "HIGH");
+        Assert.DoesNotContain(Lint(folder), f => f.Code is "SBM6018" or "SBM6019");
+        using var expand = Folder(sql, risk: "HIGH");
+        Assert.Contains(Lint(expand), f => f.Code is "SBM6018" or "SBM6019");
+    }
 
     [Fact]
     public void A_type_change_names_the_types_as_the_migrations_wrote_them_and_follows_a_renamed_column()
@@ -142,14 +158,15 @@ public sealed class SafetyLintTests
     [Fact]
     public void High_rollback_risk_allows_destroying_data()
     {
-        using var folder = Folder("DROP TABLE orders;\nTRUNCATE users;\n", risk: "HIGH");
+        // A contract step: the drain gate, not the lint, answers for the running app (SBM6018).
+        using var folder = Folder("-- streambot:contract after streambot/2.0.0\nDROP TABLE orders;\nTRUNCATE users;\n", risk: "HIGH");
         Assert.Empty(Lint(folder));
     }
 
     [Theory]
     [InlineData("ALTER TABLE users ADD COLUMN score integer DEFAULT 0;", 10, "SBM6007")]
     [InlineData("ALTER TABLE users ADD COLUMN score integer DEFAULT 0;", 11, null)]
-    [InlineData("ALTER TABLE users ADD CONSTRAINT nn CHECK (name IS NOT NULL);\nALTER TABLE users ALTER COLUMN name SET NOT NULL;", 12, "SBM6002")]
+    [InlineData("-- streambot:contract after streambot/2.0.0\nALTER TABLE users ADD CONSTRAINT nn CHECK (name IS NOT NULL);\nALTER TABLE users ALTER COLUMN name SET NOT NULL;", 12, "SBM6002")]
     public void The_server_version_turns_off_what_it_makes_safe(string sql, int version, string? expected)
     {
         using var folder = Folder(sql);
@@ -192,7 +209,12 @@ public sealed class SafetyLintTests
     [InlineData("-- streambot:statement-timeout 1000h\nSELECT 1;", "'1000h' is longer than PostgreSQL takes for statement-timeout", 1)]
     [InlineData("-- streambot:concurrent-lock-timeout 2147484s\nSELECT 1;", "'2147484s' is longer than PostgreSQL takes", 1)]
     [InlineData("-- streambot:lock-timeout 5s\n-- streambot:lock-timeout 6s\nSELECT 1;", "set twice", 2)]
-    [InlineData("SELECT 1;\n-- streambot:allow SBM2011 because it is fine\nSELECT 1;", "not a safety rule", 2)]
+    [InlineData("SELECT 1;\n-- streambot:allow SBM2011 because it is fine\nSELECT 1;", "not a safety rule's code (SBM6001 to SBM6019)", 2)]
+    [InlineData("-- streambot:contract\nSELECT 1;", "does not say which version no longer needs what it removes", 1)]
+    [InlineData("-- streambot:contract after streambot\nSELECT 1;", "write contract after <app>/<version>", 1)]
+    [InlineData("-- streambot:contract after streambot/next\nSELECT 1;", "for example contract after streambot/1.5.0", 1)]
+    [InlineData("SELECT 1;\n-- streambot:contract after streambot/1.5.0\nSELECT 2;", "contract applies to the whole migration, so it must come before the first statement", 2)]
+    [InlineData("-- streambot:contract after streambot/1.5.0\n-- streambot:contract after streambot/1.6.0\nSELECT 1;", "contract is set twice", 2)]
     public void A_malformed_directive_is_an_error_at_its_line(string sql, string expected, int line)
     {
         using var folder = Folder(sql);
@@ -209,6 +231,10 @@ public sealed class SafetyLintTests
         using var folder = Folder("-- streambot:lock-timeout 750ms\n-- streambot:statement-timeout 2min\n-- streambot:concurrent-lock-timeout 0\nSELECT 1;");
         var migration = MigrationsValidator.Validate(folder.Directory, keepScripts: true).Validated.Single(m => m.Number == 1);
         Assert.Equal(new MigrationSettings(TimeSpan.FromMilliseconds(750), TimeSpan.FromMinutes(2), TimeSpan.Zero), migration.Settings);
+
+        using var contract = Folder("-- streambot:contract after stream-bot.worker/1.5.0-rc.2\nSELECT 1;");
+        var condition = MigrationsValidator.Validate(contract.Directory, keepScripts: true).Validated.Single(m => m.Number == 1).Settings.ContractAfter!;
+        Assert.Equal(("stream-bot.worker", "1.5.0-rc.2"), (condition.App, condition.Version.Text));
     }
 
     [Fact]

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Preflight;
+using StreamBot.Migrations.Safety;
+using StreamBot.Migrations.Validation;
+
+namespace StreamBot.Migrations.Postgres.Preflight;
+
+/// <summary>Where a sized finding turns into information or an error.</summary>
+/// <param name="SmallTableRows">Below this many rows a finding is information: its lock lasts milliseconds on any server.</param>
+/// <param name="LargeTableRows">From this many rows it stops up (SBM4041): seconds of blocked writes, the bot's commands time out.</param>
+public sealed record SizingOptions(long SmallTableRows, long LargeTableRows)
+{
+    /// <summary>10,000 and 1,000,000 rows.</summary>
+    public static SizingOptions Default { get; } = new(10_000, 1_000_000);
+}
+
+/// <summary>
+/// Sizes the safety lint's findings on a run's pending migrations by the live tables: rows and bytes from the catalog
+/// (<c>pg_class.reltuples</c>, <c>pg_relation_size</c>), and how long the write-blocking lock would last from rates
+/// measured on this server just now (a scan, an index build and a rewrite of a temporary table, in a transaction that
+/// is rolled back). What it finds: information lines, and SBM4041 for a large table.
+/// </summary>
+internal static class TableSizing
+{
+    // As many rows as the largest table concerned, within these: enough that the server's fixed costs do not dominate,
+    // few enough to take a fraction of a second (about 15 ms at the lower bound, 300 ms at the upper one here).
+    private const int FewestCalibrationRows = 10_000;
+    private const int MostCalibrationRows = 200_000;
+
+    public static async Task<(IReadOnlyList<Diagnostic> Errors, IReadOnlyList<string> Lines)> RunAsync(NpgsqlConnection connection, string directory, LintOptions lint,
+        IReadOnlyList<ValidatedMigration> pending, SizingOptions sizing, CancellationToken cancellation)
+    {
+        var linted = MigrationsValidator.Validate(directory, keepScripts: false, lint with { PostgresVersion = connection.PostgreSqlVersion.Major });
+        var targets = SizingTargets.For(pending, linted.Diagnostics);
+        if (targets.Count == 0)
+        {
+            return ([], []);
+        }
+
+        var sizes = await SizesAsync(connection, targets.Select(t => t.Table).Distinct(StringComparer.Ordinal).ToArray(), cancellation).ConfigureAwait(false);
+        var rates = sizes.Count > 0
+            ? await MeasureAsync(connection, (int)Math.Clamp(sizes.Values.Max(s => s.Rows), FewestCalibrationRows, MostCalibrationRows), cancellation).ConfigureAwait(false)
+            : null;
+
+        var errors = new List<Diagnostic>();
+        var lines = new List<string>();
+        if (targets.Count(t => !sizes.ContainsKey(t.Table)) is > 0 and var unsized)
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{unsized} finding(s) on tables that pending migrations create: they hold no live rows to wait for."));
+        }
+
+        foreach (var target in targets.Where(t => sizes.ContainsKey(t.Table)))
+        {
+            var finding = target.Finding;
+            var where = $"{Path.GetFileName(finding.File)}({finding.Line},{finding.Column})";
+            var size = sizes[target.Table];
+
+            var estimate = rates is null ? null : (double?)rates.Seconds(target.Work, size);
+            var blocks = estimate is { } seconds ? $"{target.Operation} blocks writes to it for about {Describe(seconds)} here" : $"{target.Operation} blocks writes to it while it runs";
+            var holds = Holds(size);
+            if (size.Rows >= sizing.LargeTableRows)
+            {
+                errors.Add(DeployDiagnostics.LargeTableFinding(finding.File, finding.Line, finding.Column, finding.Code, target.Table, holds, blocks,
+                    string.Create(CultureInfo.InvariantCulture, $"{sizing.LargeTableRows} rows")));
+            }
+            else
+            {
+                lines.Add(size.Rows < sizing.SmallTableRows
+                    ? $"{where}: {finding.Code} on {target.Table}, which holds {holds}: information only, {blocks}."
+                    : $"{where}: {finding.Code} on {target.Table}, which holds {holds}: {blocks} (the build's warning stands).");
+            }
+        }
+
+        return (errors, lines);
+    }
+
+    private sealed record TableSize(long Rows, long Bytes, int Indexes, bool Analyzed);
+
+    // Rows per second of an index build; bytes per second of a scan and of a rewrite.
+    private sealed record Rates(double ScanBytes, double IndexRows, double RewriteBytes)
+    {
+        public double Seconds(LockedWork work, TableSize size) => work switch
+        {
+            LockedWork.Scan => size.Bytes / ScanBytes,
+            LockedWork.IndexBuild => size.Rows / IndexRows,
+            _ => (size.Bytes / RewriteBytes) + (size.Indexes * size.Rows / IndexRows),
+        };
+    }
+
+    private static async Task<Dictionary<string, TableSize>> SizesAsync(NpgsqlConnection connection, string[] tables, CancellationToken cancellation)
+    {
+        var sizes = new Dictionary<string, TableSize>(StringComparer.Ordinal);
+        await using var command = Database.Command(connection, """
+            SELECT t.written, c.reltuples::float8, pg_catalog.pg_relation_size(c.oid), (SELECT count(*)::int FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid)
+            FROM unnest($1::text[]) AS t(written)
+            JOIN pg_catalog.pg_class c ON c.oid = to_regclass(t.written)
+            """, (object)tables);
+        await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
+        {
+            var reltuples = reader.GetDouble(1);
+            var bytes = reader.GetInt64(2);
+            // Never analyzed (reltuples -1): rows guessed from its bytes at 100 bytes a row, and said so.
+            sizes[reader.GetString(0)] = new TableSize(reltuples >= 0 ? (long)reltuples : bytes / 100, bytes, reader.GetInt32(3), reltuples >= 0);
+        }
+
+        return sizes;
+    }
+
+    private static async Task<Rates?> MeasureAsync(NpgsqlConnection connection, int rows, CancellationToken cancellation)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(connection, $"CREATE TEMPORARY TABLE streambot_sizing ON COMMIT DROP AS SELECT i, md5(i::text) AS t FROM generate_series(1, {rows}) AS i", cancellation).ConfigureAwait(false);
+            var bytes = (long)(await ScalarAsync(connection, "SELECT pg_catalog.pg_relation_size('streambot_sizing')", cancellation).ConfigureAwait(false))!;
+            var scan = await TimeAsync(connection, "SELECT count(*) FROM streambot_sizing WHERE t IS NULL", cancellation).ConfigureAwait(false);
+            var index = await TimeAsync(connection, "CREATE INDEX ON streambot_sizing (t)", cancellation).ConfigureAwait(false);
+            var rewrite = await TimeAsync(connection, "ALTER TABLE streambot_sizing ALTER COLUMN i TYPE bigint", cancellation).ConfigureAwait(false);
+            // The rewrite rebuilt the index too: what is left is the copy.
+            return new Rates(bytes / scan, rows / index, bytes / Math.Max(rewrite - index, scan));
+        }
+        catch (PostgresException)
+        {
+            // A standby or a role without TEMP: sizes without durations.
+            return null;
+        }
+        finally
+        {
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<double> TimeAsync(NpgsqlConnection connection, string sql, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        await ExecuteAsync(connection, sql, cancellation).ConfigureAwait(false);
+        return Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellation)
+    {
+        await using var command = Database.Command(connection, sql);
+        await command.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellation)
+    {
+        await using var command = Database.Command(connection, sql);
+        return await command.ExecuteScalarAsync(cancellation).ConfigureAwait(false);
+    }
+
+    private static string Holds(TableSize size) => string.Create(CultureInfo.InvariantCulture,
+        $"{(size.Analyzed ? "about " : "(never analyzed; guessed from its size) ")}{size.Rows} rows ({Bytes(size.Bytes)})");
+
+    private static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0} kB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0} MB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.0} GB"),
+    };
+
+    private static string Describe(double seconds) => DeployDiagnostics.Duration(TimeSpan.FromSeconds(seconds));
+}
