@@ -68,6 +68,12 @@ if (args.Length >= 2 && args[0] == "stall")
     return StallBenchmark.Run(args[1], tools);
 }
 
+if (args.Length >= 2 && args[0] == "preflight")
+{
+    // preflight SERVER_URL [ROWS]: the data checks' cost on ROWS rows, without and with an index, and the compatibility check's per query (PreflightBenchmark).
+    return PreflightBenchmark.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+}
+
 if (args.Length >= 3 && args[0] == "memory")
 {
     // memory SERVER_URL CLI_DLL [MIB]: peak RSS of validate and up on one migration of MIB MiB (MemoryBenchmark).
