@@ -42,7 +42,7 @@ internal static class StatusWriter
 
         foreach (var note in report.DataChecks.Notes)
         {
-            Line(output, $"Data check: {note}");
+            Line(output, note);
         }
 
         foreach (var change in report.Drift ?? [])

@@ -191,9 +191,10 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
     }
 
     /// <summary>
-    /// The data checks of <paramref name="plan"/>'s pending migrations on the live rows, read-only, before any lock or
-    /// backup: what was left to the rehearsal is logged, checks that could not finish are warnings, and a conflict
-    /// stops the command (SBM4037) unless <paramref name="refuse"/> is false. Status lists the result itself, so
+    /// The data checks of <paramref name="plan"/>'s pending migrations on the live rows, and the lint's lock and rewrite
+    /// findings sized by the live tables, read-only, before any lock or backup: what was left to the rehearsal and the
+    /// sizes are logged, checks that could not finish are warnings, and a conflict or a finding on a large table stops
+    /// the command (SBM4037, SBM4041) unless <paramref name="refuse"/> is false. Status lists the result itself, so
     /// <paramref name="logged"/> is false there.
     /// </summary>
     public async Task<PreflightResult> PreflightAsync(NpgsqlConnection connection, ApplyPlan plan, bool refuse = true, bool logged = true)
@@ -208,20 +209,19 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
         var data = await DataPreflight.RunAsync(connection, plan.Pending, plan.Resume?.Index ?? 0, options.Preflight, cancellation).ConfigureAwait(false);
         Stage = "while sizing the safety findings by the live tables (nothing was locked or changed)";
         var (large, sized) = await TableSizing.RunAsync(connection, options.Directory, options.Lint, plan.Pending, options.Sizing, cancellation).ConfigureAwait(false);
-        var result = data with { Conflicts = [.. data.Conflicts, .. large], Notes = [.. data.Notes, .. sized] };
+        var result = data with
+        {
+            Conflicts = [.. data.Conflicts, .. large],
+            Notes = [.. data.Notes.Select(n => "Data check: " + n), .. sized.Select(l => "Sized by the live table: " + l)],
+        };
         if (!logged)
         {
             return result;
         }
 
-        foreach (var note in data.Notes)
+        foreach (var note in result.Notes)
         {
-            log.Info("Data check: " + note);
-        }
-
-        foreach (var line in sized)
-        {
-            log.Info("Sized by the live table: " + line);
+            log.Info(note);
         }
 
         foreach (var warning in result.Unfinished)

@@ -156,8 +156,15 @@ internal static class UpCommand
         }
 
         var checks = await session.PreflightAsync(readOnly, plan, refuse: false).ConfigureAwait(false);
+        var drain = new Dictionary<ValidatedMigration, string>();
+        foreach (var contract in plan.Pending.Where(m => m.Settings.ContractAfter is not null))
+        {
+            var older = await DrainGate.OlderAsync(readOnly, contract, session.Options.Drain, session.Cancellation).ConfigureAwait(false);
+            drain[contract] = $"; a contract step after {contract.Settings.ContractAfter}: {(older.Count == 0 ? "no older version is connected now" : $"{older.Count} older session(s) connected now, up would wait for them")}";
+        }
+
         session.PrintPlan("apply", plan.Pending.Select(m =>
-            $"{m.File.FileName}: {m.Script.Statements.Count} statement(s), {(m.IsTransactional ? "in one transaction" : "without a transaction (non-transactional statements)")}{Locks(session, m)}").ToList());
+            $"{m.File.FileName}: {m.Script.Statements.Count} statement(s), {(m.IsTransactional ? "in one transaction" : "without a transaction (non-transactional statements)")}{Locks(session, m)}{drain.GetValueOrDefault(m)}").ToList());
         // The dry run fails as up would, after showing the whole plan.
         RunSession.ThrowIfRefused(checks.Conflicts);
         return 0;

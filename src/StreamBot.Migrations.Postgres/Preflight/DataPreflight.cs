@@ -22,7 +22,7 @@ public sealed record PreflightOptions(TimeSpan CheckTimeout, TimeSpan Budget)
 /// <param name="Checked">Checks that ran to the end.</param>
 /// <param name="Conflicts">SBM4037, one per statement the live rows would refuse.</param>
 /// <param name="Unfinished">SBM4038, one per check that timed out, met a lock or was out of budget.</param>
-/// <param name="Notes">What was left to the rehearsal, and why; statements that will do nothing.</param>
+/// <param name="Notes">Lines for the log: what was left to the rehearsal and why, statements that will do nothing, findings sized by their tables.</param>
 public sealed record PreflightResult(int Checked, IReadOnlyList<Diagnostic> Conflicts, IReadOnlyList<Diagnostic> Unfinished, IReadOnlyList<string> Notes)
 {
     /// <summary>Nothing pending, nothing checked.</summary>

@@ -42,12 +42,11 @@ internal static class DrainGate
     public static async Task WaitAsync(NpgsqlConnection connection, ValidatedMigration migration, DrainOptions options, IRunLog log, CancellationToken cancellation)
     {
         var condition = migration.Settings.ContractAfter!;
-        var pattern = new Regex(options.AppNamePattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         var clock = Stopwatch.StartNew();
         var waiting = false;
         while (true)
         {
-            var older = await OlderAsync(connection, condition, pattern, options, migration, cancellation).ConfigureAwait(false);
+            var older = await OlderAsync(connection, migration, options, cancellation).ConfigureAwait(false);
             if (older.Count == 0)
             {
                 log.Info(waiting
@@ -77,10 +76,11 @@ internal static class DrainGate
         }
     }
 
-    /// <summary>Sessions and heartbeats of <paramref name="condition"/>'s app with an older version, one line each.</summary>
-    public static async Task<IReadOnlyList<string>> OlderAsync(NpgsqlConnection connection, ContractCondition condition, Regex pattern, DrainOptions options,
-        ValidatedMigration migration, CancellationToken cancellation)
+    /// <summary>Sessions and heartbeats of the contract step's app with a version older than its condition, one line each.</summary>
+    public static async Task<IReadOnlyList<string>> OlderAsync(NpgsqlConnection connection, ValidatedMigration migration, DrainOptions options, CancellationToken cancellation)
     {
+        var condition = migration.Settings.ContractAfter!;
+        var pattern = new Regex(options.AppNamePattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         var older = new List<string>();
         await using (var command = Database.Command(connection, """
             SELECT pid, application_name, coalesce(host(client_addr), 'local socket'), backend_start

@@ -24,11 +24,14 @@ public sealed class DrainGateTests(TestPostgres postgres) : IClassFixture<TestPo
         await using var current = await ConnectAsAsync(s, "streambot/1.5.0");
         await using var other = await ConnectAsAsync(s, "psql");
 
+        Assert.Equal(0, await s.Runner(dryRun: true).UpAsync());
+        Assert.Contains(s.Log.Lines, l => l.EndsWith("; a contract step after streambot/1.5.0: 1 older session(s) connected now, up would wait for them", StringComparison.Ordinal));
+
         var up = new MigrationRunner(Drain(s, TimeSpan.FromSeconds(60)), s.Log).UpAsync();
         await WaitUntilAsync(() => s.Log.Lines.Any(l => l.Contains("waiting up to 60 s", StringComparison.Ordinal)));
         Assert.True(ColumnExists(s), "the contract step is held");
         Assert.Equal(5L, s.JournalCount());
-        var waiting = Assert.Single(s.Log.Lines, l => l.Contains("contract step after", StringComparison.Ordinal));
+        var waiting = Assert.Single(s.Log.Lines, l => l.StartsWith("0005_drop_nickname.sql: contract step after", StringComparison.Ordinal));
         Assert.Matches(@"^0005_drop_nickname\.sql: contract step after streambot/1\.5\.0; waiting up to 60 s for 1 older session\(s\) to leave: pid \d+ 'streambot/1\.4\.0' from 127\.0\.0\.1, connected since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$", waiting);
 
         await old.CloseAsync();
