@@ -197,7 +197,7 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
     /// the command (SBM4037, SBM4041) unless <paramref name="refuse"/> is false. Status lists the result itself, so
     /// <paramref name="logged"/> is false there.
     /// </summary>
-    public async Task<PreflightResult> PreflightAsync(NpgsqlConnection connection, ApplyPlan plan, bool refuse = true, bool logged = true)
+    public async Task<PreflightResult> PreflightAsync(NpgsqlConnection connection, MigrationFolder folder, ApplyPlan plan, bool refuse = true, bool logged = true)
     {
         if (plan.Pending.Count == 0)
         {
@@ -208,7 +208,7 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var data = await DataPreflight.RunAsync(connection, plan.Pending, plan.Resume?.Index ?? 0, options.Preflight, cancellation).ConfigureAwait(false);
         Stage = "while sizing the safety findings by the live tables (nothing was locked or changed)";
-        var (large, sized) = await TableSizing.RunAsync(connection, options.Directory, options.Lint, plan.Pending, options.Sizing, cancellation).ConfigureAwait(false);
+        var (large, sized) = await TableSizing.RunAsync(connection, folder, options.Lint, plan.Pending, options.Sizing, cancellation).ConfigureAwait(false);
         var result = data with
         {
             Conflicts = [.. data.Conflicts, .. large],

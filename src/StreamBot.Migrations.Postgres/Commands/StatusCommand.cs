@@ -27,7 +27,7 @@ internal static class StatusCommand
         var pending = plan.Entries.Where(e => e.State is MigrationState.Pending or MigrationState.Interrupted).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
         var lockedAgainstWrites = journals.Folder.Migrations.Where(m => pending.Contains(m.Name)).SelectMany(m => m.Locks.SelectMany(l => l))
             .Where(l => l.Mode.BlocksWrites()).GroupBy(l => l.Table).Select(g => g.MaxBy(l => l.Mode)!).ToList();
-        var checks = await session.PreflightAsync(connection, RunPlanner.Apply(journals.Folder, journals.Applied, [], null, journals.DrizzleRows) is { Problems.Count: 0 } toApply
+        var checks = await session.PreflightAsync(connection, journals.Folder, RunPlanner.Apply(journals.Folder, journals.Applied, [], null, journals.DrizzleRows) is { Problems.Count: 0 } toApply
             ? toApply with { Pending = toApply.Pending.Where(m => pending.Contains(m.Name)).ToList() }
             : new ApplyPlan([], null, []), refuse: false, logged: false).ConfigureAwait(false);
         return new StatusReport(session.Options.Connection.Describe(), plan.Entries, await MigrationLock.ReadHolderAsync(connection).ConfigureAwait(false))

@@ -41,7 +41,7 @@ internal static class UpCommand
         // journal refuses is left to the planning under the lock, which reports it.
         if (RunPlanner.Apply(before.Folder, before.Applied, before.Stopped, options.ResumeFrom, before.DrizzleRows) is { Problems.Count: 0 } early)
         {
-            await session.PreflightAsync(connection, early).ConfigureAwait(false);
+            await session.PreflightAsync(connection, before.Folder, early).ConfigureAwait(false);
         }
 
         await using var lease = await session.LockAsync(connection, "up").ConfigureAwait(false);
@@ -155,7 +155,7 @@ internal static class UpCommand
             session.Log.Info($"{r.Migration.File.FileName} resumes at statement {r.Index + 1} of {r.Migration.Script.Statements.Count}.");
         }
 
-        var checks = await session.PreflightAsync(readOnly, plan, refuse: false).ConfigureAwait(false);
+        var checks = await session.PreflightAsync(readOnly, journals.Folder, plan, refuse: false).ConfigureAwait(false);
         var drain = new Dictionary<ValidatedMigration, string>();
         foreach (var contract in plan.Pending.Where(m => m.Settings.ContractAfter is not null))
         {

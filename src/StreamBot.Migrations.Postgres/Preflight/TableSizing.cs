@@ -5,6 +5,7 @@ using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Preflight;
 using StreamBot.Migrations.Safety;
+using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Postgres.Preflight;
@@ -26,16 +27,16 @@ public sealed record SizingOptions(long SmallTableRows, long LargeTableRows)
 /// </summary>
 internal static class TableSizing
 {
-    // As many rows as the largest table concerned, within these: enough that the server's fixed costs do not dominate,
-    // few enough to take a fraction of a second (about 15 ms at the lower bound, 300 ms at the upper one here).
-    private const int FewestCalibrationRows = 10_000;
+    // As many rows as the largest table concerned, within these: a small table's estimate needs no precision (it is
+    // information either way), a large one's does; about 5 ms at the lower bound, 300 ms at the upper one here.
+    private const int FewestCalibrationRows = 1_000;
     private const int MostCalibrationRows = 200_000;
 
-    public static async Task<(IReadOnlyList<Diagnostic> Errors, IReadOnlyList<string> Lines)> RunAsync(NpgsqlConnection connection, string directory, LintOptions lint,
+    public static async Task<(IReadOnlyList<Diagnostic> Errors, IReadOnlyList<string> Lines)> RunAsync(NpgsqlConnection connection, MigrationFolder folder, LintOptions lint,
         IReadOnlyList<ValidatedMigration> pending, SizingOptions sizing, CancellationToken cancellation)
     {
-        var linted = MigrationsValidator.Validate(directory, keepScripts: false, lint with { PostgresVersion = connection.PostgreSqlVersion.Major });
-        var targets = SizingTargets.For(pending, linted.Diagnostics);
+        // The lint at the server's own version: what that version makes safe is not sized.
+        var targets = SizingTargets.For(folder, pending, lint with { PostgresVersion = connection.PostgreSqlVersion.Major });
         if (targets.Count == 0)
         {
             return ([], []);

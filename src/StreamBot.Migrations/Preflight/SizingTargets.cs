@@ -1,4 +1,5 @@
 using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Validation;
 
@@ -41,6 +42,19 @@ public static class SizingTargets
         [DiagnosticCatalog.TableRewriteCommand.Code] = (LockedWork.Rewrite, "the table's rewrite"),
         [DiagnosticCatalog.StorageRewrite.Code] = (LockedWork.Rewrite, "the storage rewrite"),
     };
+
+    /// <summary>
+    /// The sizable findings of the safety lint, run with <paramref name="lint"/> over the folder as validation read it
+    /// (no second read of a file), in <paramref name="pending"/>'s files, each with its table.
+    /// </summary>
+    public static IReadOnlyList<SizingTarget> For(Planning.MigrationFolder folder, IReadOnlyList<ValidatedMigration> pending, LintOptions lint)
+    {
+        var findings = new List<Diagnostic>();
+        SafetyLint.Run(Path.Combine(folder.Directory, Discovery.MigrationDiscovery.ReadmeFileName), folder.Migrations.Select(m => m.File).ToList(),
+            folder.Migrations.Select(m => (SqlScript?)m.Script).ToList(), folder.Migrations.Select(m => (MigrationDirectives?)MigrationDirectives.Read(m.Script, m.File.FullPath)).ToList(),
+            folder.Migrations.Where(m => m.Doc is not null).ToDictionary(m => m.Name, m => m.Doc!), lint, findings);
+        return For(pending, findings);
+    }
 
     /// <summary>The sizable findings among <paramref name="findings"/> in <paramref name="pending"/>'s files, each with its table.</summary>
     public static IReadOnlyList<SizingTarget> For(IReadOnlyList<ValidatedMigration> pending, IEnumerable<Diagnostic> findings)
