@@ -39,6 +39,11 @@ internal static class RehearsalWriter
         }
 
         Line(output, report.AppQueries.ToString());
+        foreach (var sized in report.Sized)
+        {
+            Line(output, "Sized by the restored table: " + sized);
+        }
+
         Line(output, NotCompared);
     }
 
@@ -78,6 +83,18 @@ internal static class RehearsalWriter
         Line(output, string.Empty);
         Line(output, report.AppQueries.ToString());
         Line(output, string.Empty);
+        if (report.Sized.Count > 0)
+        {
+            Line(output, "Sized by the restored tables:");
+            Line(output, string.Empty);
+            foreach (var sized in report.Sized)
+            {
+                Line(output, $"- {sized}");
+            }
+
+            Line(output, string.Empty);
+        }
+
         Line(output, NotCompared);
         if (report.Diagnostics.Count > 0)
         {
@@ -157,6 +174,9 @@ internal static class RehearsalWriter
             report.AppQueries.Sources.ToList().ForEach(json.WriteStringValue);
             json.WriteEndArray();
             json.WriteEndObject();
+            json.WriteStartArray("sized");
+            report.Sized.ToList().ForEach(json.WriteStringValue);
+            json.WriteEndArray();
             json.WriteStartArray("notCompared");
             SchemaSnapshot.NotCompared.ToList().ForEach(json.WriteStringValue);
             json.WriteEndArray();

@@ -35,51 +35,75 @@ internal static class TableSizing
     public static async Task<(IReadOnlyList<Diagnostic> Errors, IReadOnlyList<string> Lines)> RunAsync(NpgsqlConnection connection, MigrationFolder folder, LintOptions lint,
         IReadOnlyList<ValidatedMigration> pending, SizingOptions sizing, CancellationToken cancellation)
     {
-        // The lint at the server's own version: what that version makes safe is not sized.
-        var targets = SizingTargets.For(folder, pending, lint with { PostgresVersion = connection.PostgreSqlVersion.Major });
-        if (targets.Count == 0)
-        {
-            return ([], []);
-        }
-
-        var sizes = await SizesAsync(connection, targets.Select(t => t.Table).Distinct(StringComparer.Ordinal).ToArray(), cancellation).ConfigureAwait(false);
-        var rates = sizes.Count > 0
-            ? await MeasureAsync(connection, (int)Math.Clamp(sizes.Values.Max(s => s.Rows), FewestCalibrationRows, MostCalibrationRows), cancellation).ConfigureAwait(false)
-            : null;
-
+        var sized = await SizeAsync(connection, folder, lint, pending, cancellation).ConfigureAwait(false);
         var errors = new List<Diagnostic>();
         var lines = new List<string>();
-        if (targets.Count(t => !sizes.ContainsKey(t.Table)) is > 0 and var unsized)
+        if (sized.Count(s => s.Size is null) is > 0 and var unsized)
         {
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"{unsized} finding(s) on tables that pending migrations create: they hold no live rows to wait for."));
         }
 
-        foreach (var target in targets.Where(t => sizes.ContainsKey(t.Table)))
+        foreach (var finding in sized.Where(s => s.Size is not null))
         {
-            var finding = target.Finding;
-            var where = $"{Path.GetFileName(finding.File)}({finding.Line},{finding.Column})";
-            var size = sizes[target.Table];
-
-            var estimate = rates is null ? null : (double?)rates.Seconds(target.Work, size);
-            var blocks = estimate is { } seconds ? $"{target.Operation} blocks writes to it for about {Describe(seconds)} here" : $"{target.Operation} blocks writes to it while it runs";
-            var holds = Holds(size);
-            if (size.Rows >= sizing.LargeTableRows)
+            var diagnostic = finding.Target.Finding;
+            var holds = Holds(finding.Size!);
+            if (finding.Size!.Rows >= sizing.LargeTableRows)
             {
-                errors.Add(DeployDiagnostics.LargeTableFinding(finding.File, finding.Line, finding.Column, finding.Code, target.Table, holds, blocks,
+                errors.Add(DeployDiagnostics.LargeTableFinding(diagnostic.File, diagnostic.Line, diagnostic.Column, diagnostic.Code, finding.Target.Table, holds, finding.Blocks,
                     string.Create(CultureInfo.InvariantCulture, $"{sizing.LargeTableRows} rows")));
             }
             else
             {
-                lines.Add(size.Rows < sizing.SmallTableRows
-                    ? $"{where}: {finding.Code} on {target.Table}, which holds {holds}: information only, {blocks}."
-                    : $"{where}: {finding.Code} on {target.Table}, which holds {holds}: {blocks} (the build's warning stands).");
+                lines.Add(finding.Size.Rows < sizing.SmallTableRows
+                    ? $"{finding.Where}: {diagnostic.Code} on {finding.Target.Table}, which holds {holds}: information only, {finding.Blocks}."
+                    : $"{finding.Where}: {diagnostic.Code} on {finding.Target.Table}, which holds {holds}: {finding.Blocks} (the build's warning stands).");
             }
         }
 
         return (errors, lines);
     }
 
-    private sealed record TableSize(long Rows, long Bytes, int Indexes, bool Analyzed);
+    /// <summary>
+    /// Each sizable finding of <paramref name="pending"/> with its table's size (null when a pending migration creates
+    /// the table) and the estimated duration of its write-blocking work (null when rates could not be measured).
+    /// </summary>
+    public static async Task<IReadOnlyList<SizedFinding>> SizeAsync(NpgsqlConnection connection, MigrationFolder folder, LintOptions lint,
+        IReadOnlyList<ValidatedMigration> pending, CancellationToken cancellation)
+    {
+        // The lint at the server's own version: what that version makes safe is not sized.
+        var targets = SizingTargets.For(folder, pending, lint with { PostgresVersion = connection.PostgreSqlVersion.Major });
+        if (targets.Count == 0)
+        {
+            return [];
+        }
+
+        var sizes = await SizesAsync(connection, targets.Select(t => t.Table).Distinct(StringComparer.Ordinal).ToArray(), cancellation).ConfigureAwait(false);
+        var rates = sizes.Count > 0
+            ? await MeasureAsync(connection, (int)Math.Clamp(sizes.Values.Max(s => s.Rows), FewestCalibrationRows, MostCalibrationRows), cancellation).ConfigureAwait(false)
+            : null;
+        return targets.Select(t => sizes.TryGetValue(t.Table, out var size)
+            ? new SizedFinding(t, size, rates?.Seconds(t.Work, size))
+            : new SizedFinding(t, null, null)).ToList();
+    }
+
+    /// <summary>How many rows and bytes, in words: "about 2000000 rows (146 MB)".</summary>
+    public static string Holds(TableSize size) => string.Create(CultureInfo.InvariantCulture,
+        $"{(size.Analyzed ? "about " : "(never analyzed; guessed from its size) ")}{size.Rows} rows ({Bytes(size.Bytes)})");
+
+    /// <summary>A table as the catalog sizes it.</summary>
+    public sealed record TableSize(long Rows, long Bytes, int Indexes, bool Analyzed);
+
+    /// <summary>A sizable finding with its table's size and the estimated duration of its write-blocking work.</summary>
+    public sealed record SizedFinding(SizingTarget Target, TableSize? Size, double? Seconds)
+    {
+        /// <summary>file(line,col) of the finding.</summary>
+        public string Where => $"{Path.GetFileName(Target.Finding.File)}({Target.Finding.Line},{Target.Finding.Column})";
+
+        /// <summary>"CREATE INDEX blocks writes to it for about 1.4 s here".</summary>
+        public string Blocks => Seconds is { } seconds
+            ? $"{Target.Operation} blocks writes to it for about {Describe(seconds)} here"
+            : $"{Target.Operation} blocks writes to it while it runs";
+    }
 
     // Rows per second of an index build; bytes per second of a scan and of a rewrite.
     private sealed record Rates(double ScanBytes, double IndexRows, double RewriteBytes)
@@ -154,9 +178,6 @@ internal static class TableSizing
         await using var command = Database.Command(connection, sql);
         return await command.ExecuteScalarAsync(cancellation).ConfigureAwait(false);
     }
-
-    private static string Holds(TableSize size) => string.Create(CultureInfo.InvariantCulture,
-        $"{(size.Analyzed ? "about " : "(never analyzed; guessed from its size) ")}{size.Rows} rows ({Bytes(size.Bytes)})");
 
     private static string Bytes(long bytes) => bytes switch
     {

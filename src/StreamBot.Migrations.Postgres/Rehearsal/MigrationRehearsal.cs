@@ -4,6 +4,7 @@ using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Postgres.Commands;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
+using StreamBot.Migrations.Postgres.Preflight;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Postgres.Schema;
 using StreamBot.Migrations.Safety;
@@ -43,7 +44,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
     private async Task<RehearsalReport> RunOnScratchAsync(string? fromBackup)
     {
         var clock = Stopwatch.StartNew();
-        var (_, report) = new RunSession(options, log, cancellation).Validate(failOnErrors: true, lint: true);
+        var (folder, report) = new RunSession(options, log, cancellation).Validate(failOnErrors: true, lint: true);
         var lint = report.Diagnostics.Where(d => d.Code.StartsWith("SBM60", StringComparison.Ordinal))
             .GroupBy(d => (d.File, d.Line)).ToDictionary(g => g.Key, g => string.Join(", ", g.Select(d => d.Code).Distinct()));
         var diagnostics = new List<Diagnostic>();
@@ -60,6 +61,14 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
 
         await using var connection = await Database.OpenAsync(scratch.Settings, "rehearsal", cancellation).ConfigureAwait(false);
         var applied = fromBackup is null ? new HashSet<string>() : await JournalSet.AppliedNamesAsync(connection, options.JournalTable, cancellation).ConfigureAwait(false);
+        // On a restored backup the tables have production's sizes: the preflight's estimates, to compare with the trace.
+        IReadOnlyList<TableSizing.SizedFinding> sized = [];
+        if (fromBackup is not null)
+        {
+            _stage = "while sizing the safety findings by the restored tables";
+            sized = await TableSizing.SizeAsync(connection, folder, options.Lint, report.Validated.Where(m => !applied.Contains(m.Name)).ToList(), cancellation).ConfigureAwait(false);
+        }
+
         _stage = "while reading the app's queries";
         var watch = await QueryWatch.StartAsync(connection, options, cancellation).ConfigureAwait(false);
         var tools = SchemaReader.ToolTables(options.JournalTable);
@@ -84,7 +93,21 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
             stopped = stop;
         }
 
-        return new RehearsalReport($"{scratch.Name} on {options.Connection.Describe()}", rehearsed, diagnostics, clock.Elapsed.TotalMilliseconds) { AppQueries = watch.Summary };
+        return new RehearsalReport($"{scratch.Name} on {options.Connection.Describe()}", rehearsed, diagnostics, clock.Elapsed.TotalMilliseconds)
+        {
+            AppQueries = watch.Summary,
+            Sized = sized.Where(f => f.Size is not null).Select(f => Measured(f, rehearsed)).ToList(),
+        };
+    }
+
+    // A sized finding with what the lock trace measured for its statement on the restored data.
+    private static string Measured(TableSizing.SizedFinding finding, IReadOnlyList<RehearsedMigration> rehearsed)
+    {
+        var migration = Path.GetFileNameWithoutExtension(finding.Target.Finding.File);
+        var traced = rehearsed.FirstOrDefault(m => m.Name == migration)?.Trace.FirstOrDefault(t => t.Line == finding.Target.StatementLine);
+        var estimate = finding.Seconds is { } seconds ? $"estimated {DeployDiagnostics.Duration(TimeSpan.FromSeconds(seconds))}" : "no estimate (rates could not be measured)";
+        var measured = traced is null ? "not measured (the statement was not reached)" : $"measured {DeployDiagnostics.Duration(TimeSpan.FromMilliseconds(traced.Milliseconds))} in this rehearsal";
+        return $"{finding.Where}: {finding.Target.Finding.Code} on {finding.Target.Table}, which holds {TableSizing.Holds(finding.Size!)}: {finding.Target.Operation} {estimate}, {measured}.";
     }
 
     /// <summary>The report's line for one migration.</summary>

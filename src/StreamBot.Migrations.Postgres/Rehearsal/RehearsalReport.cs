@@ -42,6 +42,12 @@ public sealed record RehearsalReport(string Where, IReadOnlyList<RehearsedMigrat
     /// <summary>How many of the running app's queries were prepared after each migration, and from where.</summary>
     public AppQuerySummary AppQueries { get; init; } = AppQuerySummary.None;
 
+    /// <summary>
+    /// With <c>--from-backup</c>: each lock or rewrite finding sized by its restored table, with the preflight's
+    /// estimate and what the lock trace measured, one line each.
+    /// </summary>
+    public IReadOnlyList<string> Sized { get; init; } = [];
+
     /// <summary>Whether any error was found.</summary>
     public bool Failed => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 }

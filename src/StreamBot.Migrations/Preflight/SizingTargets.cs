@@ -23,7 +23,8 @@ public enum LockedWork
 /// <param name="Table">The table as the statement writes it.</param>
 /// <param name="Work">What the statement does to it.</param>
 /// <param name="Operation">The work in a few words: "CREATE INDEX", "the type change's rewrite".</param>
-public sealed record SizingTarget(Diagnostic Finding, string Table, LockedWork Work, string Operation);
+/// <param name="StatementLine">The line its statement starts on (where a rehearsal's lock trace times it).</param>
+public sealed record SizingTarget(Diagnostic Finding, string Table, LockedWork Work, string Operation, int StatementLine);
 
 /// <summary>
 /// Which of a run's lint findings can be sized by the live tables: the ones whose lock lasts as long as a scan, an
@@ -71,7 +72,7 @@ public static class SizingTargets
 
             if (TableOf(new StatementView(migration.Script, statement)) is { } table)
             {
-                targets.Add(new SizingTarget(finding, table, sized.Work, sized.Operation));
+                targets.Add(new SizingTarget(finding, table, sized.Work, sized.Operation, statement.Line));
             }
         }
 

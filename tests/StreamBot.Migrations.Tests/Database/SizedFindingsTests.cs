@@ -42,6 +42,20 @@ public sealed partial class SizedFindingsTests(TestPostgres postgres, ITestOutpu
         Assert.InRange(estimate / measured, 1 / 3.0, 3.0);
     }
 
+    [Fact]
+    public async Task A_rehearsal_on_a_backup_puts_the_estimate_beside_what_the_lock_trace_measured()
+    {
+        using var s = Scenario(200_000);
+        Assert.Equal(1, await s.Runner(backup: true).UpAsync());
+        Assert.Contains(s.Log.Lines, l => l.StartsWith("Sized by the live table: 0003_index_user_names.sql(1,1): SBM6001 on users, which holds about 200000 rows", StringComparison.Ordinal)
+            && l.EndsWith("(the build's warning stands).", StringComparison.Ordinal));
+
+        var report = await new StreamBot.Migrations.Postgres.Rehearsal.MigrationRehearsal(s.Options(), s.Log).RunAsync(Directory.EnumerateFiles(s.BackupDirectory).Single());
+        var sized = Assert.Single(report.Sized);
+        output.WriteLine(sized);
+        Assert.Matches(@"^0003_index_user_names\.sql\(1,1\): SBM6001 on users, which holds about 200000 rows \(\d+ MB\): CREATE INDEX estimated \d+(\.\d)? (ms|s), measured \d+(\.\d)? (ms|s) in this rehearsal\.$", sized);
+    }
+
     private DatabaseScenario Scenario(int rows)
     {
         var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
