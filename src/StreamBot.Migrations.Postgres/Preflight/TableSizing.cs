@@ -32,6 +32,9 @@ internal static class TableSizing
     private const int FewestCalibrationRows = 1_000;
     private const int MostCalibrationRows = 200_000;
 
+    // A never-analyzed table up to this size is counted (a few milliseconds), a larger one guessed from its bytes.
+    private const long CountedBytes = 16L * 1024 * 1024;
+
     public static async Task<(IReadOnlyList<Diagnostic> Errors, IReadOnlyList<string> Lines)> RunAsync(NpgsqlConnection connection, MigrationFolder folder, LintOptions lint,
         IReadOnlyList<ValidatedMigration> pending, SizingOptions sizing, CancellationToken cancellation)
     {
@@ -87,11 +90,28 @@ internal static class TableSizing
     }
 
     /// <summary>How many rows and bytes, in words: "about 2000000 rows (146 MB)".</summary>
-    public static string Holds(TableSize size) => string.Create(CultureInfo.InvariantCulture,
-        $"{(size.Analyzed ? "about " : "(never analyzed; guessed from its size) ")}{size.Rows} rows ({Bytes(size.Bytes)})");
+    public static string Holds(TableSize size) => size.Count switch
+    {
+        RowCount.Estimated => string.Create(CultureInfo.InvariantCulture, $"about {size.Rows} rows ({Bytes(size.Bytes)})"),
+        RowCount.Exact => string.Create(CultureInfo.InvariantCulture, $"{size.Rows} rows ({Bytes(size.Bytes)})"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"(never analyzed; guessed from its size) {size.Rows} rows ({Bytes(size.Bytes)})"),
+    };
+
+    /// <summary>How a table's row count was had.</summary>
+    public enum RowCount
+    {
+        /// <summary>pg_class.reltuples, as the last ANALYZE or VACUUM left it.</summary>
+        Estimated,
+
+        /// <summary>count(*): a table never analyzed and small enough to count.</summary>
+        Exact,
+
+        /// <summary>From its bytes: a table never analyzed and too large to count here.</summary>
+        Guessed,
+    }
 
     /// <summary>A table as the catalog sizes it.</summary>
-    public sealed record TableSize(long Rows, long Bytes, int Indexes, bool Analyzed);
+    public sealed record TableSize(long Rows, long Bytes, int Indexes, RowCount Count);
 
     /// <summary>A sizable finding with its table's size and the estimated duration of its write-blocking work.</summary>
     public sealed record SizedFinding(SizingTarget Target, TableSize? Size, double? Seconds)
@@ -101,7 +121,7 @@ internal static class TableSizing
 
         /// <summary>"CREATE INDEX blocks writes to it for about 1.4 s here".</summary>
         public string Blocks => Seconds is { } seconds
-            ? $"{Target.Operation} blocks writes to it for about {Describe(seconds)} here"
+            ? $"{Target.Operation} blocks writes to it for {(seconds < 0.001 ? string.Empty : "about ")}{Describe(seconds)} here"
             : $"{Target.Operation} blocks writes to it while it runs";
     }
 
@@ -125,12 +145,24 @@ internal static class TableSizing
             JOIN pg_catalog.pg_class c ON c.oid = to_regclass(t.written)
             """, (object)tables);
         await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
+        var unanalyzed = new List<string>();
         while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
         {
             var reltuples = reader.GetDouble(1);
             var bytes = reader.GetInt64(2);
-            // Never analyzed (reltuples -1): rows guessed from its bytes at 100 bytes a row, and said so.
-            sizes[reader.GetString(0)] = new TableSize(reltuples >= 0 ? (long)reltuples : bytes / 100, bytes, reader.GetInt32(3), reltuples >= 0);
+            // Never analyzed (reltuples -1): rows guessed from its bytes at 100 bytes a row, and said so; a small one is counted below.
+            sizes[reader.GetString(0)] = new TableSize(reltuples >= 0 ? (long)reltuples : bytes / 100, bytes, reader.GetInt32(3), reltuples >= 0 ? RowCount.Estimated : RowCount.Guessed);
+            if (reltuples < 0 && bytes <= CountedBytes)
+            {
+                unanalyzed.Add(reader.GetString(0));
+            }
+        }
+
+        await reader.DisposeAsync().ConfigureAwait(false);
+        foreach (var table in unanalyzed)
+        {
+            await using var count = Database.Command(connection, $"SELECT count(*) FROM {table}");
+            sizes[table] = sizes[table] with { Rows = (long)(await count.ExecuteScalarAsync(cancellation).ConfigureAwait(false))!, Count = RowCount.Exact };
         }
 
         return sizes;

@@ -37,9 +37,9 @@ internal static class DeployDiagnostics
             $"{(located ? $"After this statement of {migration}" : $"After {migration} (which of its statements could not be singled out: its rollback was not rehearsed, so it was not applied again statement by statement)")}, a query the running app executes no longer prepares: {query} (from {source}): {reason}. The app's old version fails on it for as long as it runs.",
             "Split the change: keep what the query uses until no old version runs (expand), and remove it in a later migration marked -- streambot:contract after <app>/<version> (contract).");
 
-    /// <summary>A duration as a person says it: 250 ms, 5 s, 2 min.</summary>
+    /// <summary>A duration as a person says it: under 1 ms, 250 ms, 5 s, 2 min.</summary>
     public static string Duration(TimeSpan span) =>
-        span.TotalSeconds < 1 ? $"{span.TotalMilliseconds:0} ms" : span.TotalMinutes < 2 ? $"{span.TotalSeconds:0.#} s" : $"{span.TotalMinutes:0.#} min";
+        span.TotalMilliseconds < 1 ? "under 1 ms" : span.TotalSeconds < 1 ? $"{span.TotalMilliseconds:0} ms" : span.TotalMinutes < 2 ? $"{span.TotalSeconds:0.#} s" : $"{span.TotalMinutes:0.#} min";
 
     private static string OneLine(string sql) => string.Join(' ', sql.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }
