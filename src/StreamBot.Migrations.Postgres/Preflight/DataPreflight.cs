@@ -171,7 +171,7 @@ internal static class DataPreflight
                 PostgresErrorCodes.QueryCanceled => new Outcome.NotFinished($"it did not finish within its statement_timeout of {LockPolicy.Describe(timeout)}"),
                 PostgresErrorCodes.LockNotAvailable => new Outcome.NotFinished($"another session holds {check.Table} locked against reads; not waited for"),
                 PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn or PostgresErrorCodes.UndefinedObject or PostgresErrorCodes.InvalidSchemaName
-                    or PostgresErrorCodes.UndefinedFunction => new Outcome.NotOnLiveSchema($"{e.MessageText}: an earlier pending migration creates it"),
+                    or PostgresErrorCodes.UndefinedFunction => new Outcome.NotOnLiveSchema($"{e.MessageText}: a pending statement may create it first"),
                 // A value the statement itself would refuse (a conversion, a CHECK's expression failing on it): the
                 // server's message may quote that value, so only its kind is kept.
                 _ when e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal)
