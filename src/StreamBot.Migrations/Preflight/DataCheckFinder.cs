@@ -21,8 +21,8 @@ internal static class DataCheckFinder
         for (var i = fromStatement; i < script.Statements.Count; i++)
         {
             var v = new StatementView(script, script.Statements[i]);
-            var found = new Found(migration, i, v, checks);
-            if (v.Is(0, "create") && (v.Are(1, "unique", "index")))
+            var found = new StatementChecks(migration, i, v, checks);
+            if (v.Is(0, "create") && v.Are(1, "unique", "index"))
             {
                 found.UniqueIndex();
             }
@@ -35,7 +35,8 @@ internal static class DataCheckFinder
         return checks;
     }
 
-    private readonly struct Found(ValidatedMigration migration, int statement, StatementView v, List<DataCheck> checks)
+    // The checks of one statement, added to the migration's list as they are read.
+    private readonly struct StatementChecks(ValidatedMigration migration, int statement, StatementView v, List<DataCheck> checks)
     {
         public void UniqueIndex()
         {
