@@ -208,7 +208,7 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var data = await DataPreflight.RunAsync(connection, plan.Pending, plan.Resume?.Index ?? 0, options.Preflight, cancellation).ConfigureAwait(false);
         Stage = "while sizing the safety findings by the live tables (nothing was locked or changed)";
-        var (large, sized) = await TableSizing.RunAsync(connection, folder, options.Lint, plan.Pending, options.Sizing, cancellation).ConfigureAwait(false);
+        var (large, sized) = await TableSizing.RunAsync(connection, folder, options.Lint, plan.Pending, options.Sizing, options.Preflight.CheckTimeout, cancellation).ConfigureAwait(false);
         var result = data with
         {
             Conflicts = [.. data.Conflicts, .. large],

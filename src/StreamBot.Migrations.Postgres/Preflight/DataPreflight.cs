@@ -130,24 +130,9 @@ internal static class DataPreflight
 
     private static async Task<Outcome> RunOneAsync(NpgsqlConnection connection, DataCheck check, TimeSpan timeout, CancellationToken cancellation)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellation).ConfigureAwait(false);
+        await using var transaction = await BeginBoundedReadAsync(connection, timeout, cancellation).ConfigureAwait(false);
         try
         {
-            await using (var settings = new NpgsqlBatch(connection)
-            {
-                BatchCommands =
-                {
-                    new NpgsqlBatchCommand("SET TRANSACTION READ ONLY"),
-                    new NpgsqlBatchCommand("SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)")
-                    {
-                        Parameters = { new() { Value = LockPolicy.Setting(timeout) }, new() { Value = LockPolicy.Setting(timeout < LockWait ? timeout : LockWait) } },
-                    },
-                },
-            })
-            {
-                await settings.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
-            }
-
             if (check.NoOpSql is { } noOp && await ScalarAsync<bool>(connection, noOp, cancellation).ConfigureAwait(false))
             {
                 return new Outcome.NoOp();
@@ -183,6 +168,29 @@ internal static class DataPreflight
         {
             await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A READ ONLY transaction whose statements stop after <paramref name="timeout"/> and never wait more than a second
+    /// for a table lock: how the preflight reads the live database without queueing behind someone's ALTER (and the
+    /// bot behind it). A statement stopped by either ends with SQLSTATE 57014 or 55P03.
+    /// </summary>
+    public static async Task<NpgsqlTransaction> BeginBoundedReadAsync(NpgsqlConnection connection, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellation).ConfigureAwait(false);
+        await using var settings = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SET TRANSACTION READ ONLY"),
+                new NpgsqlBatchCommand("SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)")
+                {
+                    Parameters = { new() { Value = LockPolicy.Setting(timeout) }, new() { Value = LockPolicy.Setting(timeout < LockWait ? timeout : LockWait) } },
+                },
+            },
+        };
+        await settings.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+        return transaction;
     }
 
     /// <summary>

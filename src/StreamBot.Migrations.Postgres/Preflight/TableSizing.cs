@@ -36,9 +36,14 @@ internal static class TableSizing
     private const long CountedBytes = 16L * 1024 * 1024;
 
     public static async Task<(IReadOnlyList<Diagnostic> Errors, IReadOnlyList<string> Lines)> RunAsync(NpgsqlConnection connection, MigrationFolder folder, LintOptions lint,
-        IReadOnlyList<ValidatedMigration> pending, SizingOptions sizing, CancellationToken cancellation)
+        IReadOnlyList<ValidatedMigration> pending, SizingOptions sizing, TimeSpan timeout, CancellationToken cancellation)
     {
-        var sized = await SizeAsync(connection, folder, lint, pending, cancellation).ConfigureAwait(false);
+        var (sized, notSized) = await SizeAsync(connection, folder, lint, pending, timeout, cancellation).ConfigureAwait(false);
+        if (notSized is not null)
+        {
+            return ([], [string.Create(CultureInfo.InvariantCulture, $"{sized.Count} finding(s) were not sized ({notSized}): each stays the build's warning, not weighed against its table.")]);
+        }
+
         var errors = new List<Diagnostic>();
         var lines = new List<string>();
         if (sized.Count(s => s.Size is null) is > 0 and var unsized)
@@ -68,25 +73,45 @@ internal static class TableSizing
 
     /// <summary>
     /// Each sizable finding of <paramref name="pending"/> with its table's size (null when a pending migration creates
-    /// the table) and the estimated duration of its write-blocking work (null when rates could not be measured).
+    /// the table) and the estimated duration of its write-blocking work (null when rates could not be measured); or
+    /// the findings unsized and why, when the catalog could not be read within <paramref name="timeout"/> or a table's
+    /// lock was not granted within a second (sizing never queues behind another session's ALTER).
     /// </summary>
-    public static async Task<IReadOnlyList<SizedFinding>> SizeAsync(NpgsqlConnection connection, MigrationFolder folder, LintOptions lint,
-        IReadOnlyList<ValidatedMigration> pending, CancellationToken cancellation)
+    public static async Task<(IReadOnlyList<SizedFinding> Findings, string? NotSized)> SizeAsync(NpgsqlConnection connection, MigrationFolder folder, LintOptions lint,
+        IReadOnlyList<ValidatedMigration> pending, TimeSpan timeout, CancellationToken cancellation)
     {
         // The lint at the server's own version: what that version makes safe is not sized.
         var targets = SizingTargets.For(folder, pending, lint with { PostgresVersion = connection.PostgreSqlVersion.Major });
         if (targets.Count == 0)
         {
-            return [];
+            return ([], null);
         }
 
-        var sizes = await SizesAsync(connection, targets.Select(t => t.Table).Distinct(StringComparer.Ordinal).ToArray(), cancellation).ConfigureAwait(false);
+        Dictionary<string, TableSize> sizes;
+        await using (var transaction = await DataPreflight.BeginBoundedReadAsync(connection, timeout, cancellation).ConfigureAwait(false))
+        {
+            try
+            {
+                sizes = await SizesAsync(connection, targets.Select(t => t.Table).Distinct(StringComparer.Ordinal).ToArray(), cancellation).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled)
+            {
+                return (targets.Select(t => new SizedFinding(t, null, null)).ToList(), e.SqlState == PostgresErrorCodes.LockNotAvailable
+                    ? "another session holds one of their tables locked against reads; not waited for"
+                    : $"reading their sizes did not finish within {DeployDiagnostics.Duration(timeout)}");
+            }
+            finally
+            {
+                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
         var rates = sizes.Count > 0
             ? await MeasureAsync(connection, (int)Math.Clamp(sizes.Values.Max(s => s.Rows), FewestCalibrationRows, MostCalibrationRows), cancellation).ConfigureAwait(false)
             : null;
-        return targets.Select(t => sizes.TryGetValue(t.Table, out var size)
+        return (targets.Select(t => sizes.TryGetValue(t.Table, out var size)
             ? new SizedFinding(t, size, rates?.Seconds(t.Work, size))
-            : new SizedFinding(t, null, null)).ToList();
+            : new SizedFinding(t, null, null)).ToList(), null);
     }
 
     /// <summary>How many rows and bytes, in words: "about 2000000 rows (146 MB)".</summary>

@@ -66,7 +66,9 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
         if (fromBackup is not null)
         {
             _stage = "while sizing the safety findings by the restored tables";
-            sized = await TableSizing.SizeAsync(connection, folder, options.Lint, report.Validated.Where(m => !applied.Contains(m.Name)).ToList(), cancellation).ConfigureAwait(false);
+            // The scratch database is the rehearsal's own: nobody else locks its tables.
+            (sized, _) = await TableSizing.SizeAsync(connection, folder, options.Lint, report.Validated.Where(m => !applied.Contains(m.Name)).ToList(),
+                options.Preflight.CheckTimeout, cancellation).ConfigureAwait(false);
         }
 
         _stage = "while reading the app's queries";

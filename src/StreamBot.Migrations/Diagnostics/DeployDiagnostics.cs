@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace StreamBot.Migrations.Diagnostics;
 
 /// <summary>
@@ -39,7 +41,10 @@ internal static class DeployDiagnostics
 
     /// <summary>A duration as a person says it: under 1 ms, 250 ms, 5 s, 2 min.</summary>
     public static string Duration(TimeSpan span) =>
-        span.TotalMilliseconds < 1 ? "under 1 ms" : span.TotalSeconds < 1 ? $"{span.TotalMilliseconds:0} ms" : span.TotalMinutes < 2 ? $"{span.TotalSeconds:0.#} s" : $"{span.TotalMinutes:0.#} min";
+        span.TotalMilliseconds < 1 ? "under 1 ms"
+        : span.TotalSeconds < 1 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalMilliseconds:0} ms")
+        : span.TotalMinutes < 2 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#} s")
+        : string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0.#} min");
 
     private static string OneLine(string sql) => string.Join(' ', sql.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -56,6 +56,25 @@ public sealed partial class SizedFindingsTests(TestPostgres postgres, ITestOutpu
         Assert.Matches(@"^0003_index_user_names\.sql\(1,1\): SBM6001 on users, which holds about 200000 rows \(\d+ MB\): CREATE INDEX estimated \d+(\.\d)? (ms|s), measured \d+(\.\d)? (ms|s) in this rehearsal\.$", sized);
     }
 
+    [Fact]
+    public async Task Sizing_does_not_queue_behind_another_sessions_exclusive_lock()
+    {
+        using var s = Scenario(20);
+        await using var holder = new Npgsql.NpgsqlConnection(s.Settings.ToNpgsql("test"));
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await new Npgsql.NpgsqlCommand("LOCK TABLE users IN ACCESS EXCLUSIVE MODE", holder, hold).ExecuteNonQueryAsync();
+
+        var report = StreamBot.Migrations.Validation.MigrationsValidator.Validate(s.Folder.Directory, keepScripts: true);
+        var folder = StreamBot.Migrations.Planning.MigrationFolder.From(report, "drizzle_migrations");
+        await using var connection = await StreamBot.Migrations.Postgres.Connection.Database.OpenAsync(s.Settings, "test");
+        var (errors, lines) = await StreamBot.Migrations.Postgres.Preflight.TableSizing.RunAsync(connection, folder, StreamBot.Migrations.Safety.LintOptions.Default,
+            [folder.Migrations[^1]], StreamBot.Migrations.Postgres.Preflight.SizingOptions.Default, TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.Empty(errors);
+        Assert.Equal(["1 finding(s) were not sized (another session holds one of their tables locked against reads; not waited for): each stays the build's warning, not weighed against its table."], lines);
+    }
+
     private DatabaseScenario Scenario(int rows)
     {
         var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
