@@ -14,7 +14,12 @@ public sealed class SecretsAuditTests(TestPostgres postgres) : IClassFixture<Tes
     [Fact]
     public void No_command_leaks_the_password_anywhere()
     {
-        using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        // A contract step too, so the drain gate's lines are among what is searched.
+        using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase()
+            .AddMigration("0003_add_nickname", "ALTER TABLE users ADD COLUMN nickname text;\n", "ALTER TABLE users DROP COLUMN nickname;",
+                "SELECT 1 FROM information_schema.columns WHERE column_name = 'nickname';")
+            .AddMigration("0004_drop_nickname", "-- streambot:contract after streambot/1.5.0\nALTER TABLE users DROP COLUMN nickname;\n", "ALTER TABLE users ADD COLUMN nickname text;",
+                "SELECT 1 FROM information_schema.columns WHERE column_name = 'nickname';", expectedRows: 1));
         using var chain = new ProcessChainRecorder();
         var password = Uri.UnescapeDataString(new Uri(s.Url).UserInfo.Split(':')[1]);
         var env = new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url, ["PATH"] = chain.SearchPath };
@@ -25,8 +30,14 @@ public sealed class SecretsAuditTests(TestPostgres postgres) : IClassFixture<Tes
             $"status {dir}", $"status --format json {dir}", $"up --dry-run {dir}", $"up {dir}", $"up {dir}",
             $"down --dry-run {dir}", $"down {dir}", $"up {dir}", $"down 0001_add_balances {dir}", $"down 0000_initial_schema {dir}",
             $"down 0000_initial_schema --force {dir}", $"up --no-backup {dir}", $"down 0009_not_there {dir}",
+            // The rehearsal's report: the app's queries from pg_stat_statements and its lock trace.
+            $"rehearse --dir \"{s.Folder.Directory}\"", $"rehearse --format json --dir \"{s.Folder.Directory}\"",
         };
         var outputs = commands.Select(c => CliProcess.Run(c, env).Output).ToList();
+        // The new channels really spoke: a search of output that was never printed proves nothing.
+        Assert.Contains(outputs, o => o.Contains("0004_drop_nickname.sql: contract step after streambot/1.5.0", StringComparison.Ordinal));
+        Assert.Contains(outputs, o => o.Contains("App queries: ", StringComparison.Ordinal));
+        Assert.Contains(outputs, o => o.Contains("\"appQueries\"", StringComparison.Ordinal));
 
         // Failures print connection details: never the password, whichever form it came in.
         var wrong = s.Url.Replace(Uri.EscapeDataString(password), "Wr0ng-Secret-xyz", StringComparison.Ordinal);
