@@ -80,6 +80,24 @@ internal static class CommandLine
                                      up: heartbeat rows older than this are gone (default: 120)
           --app-queries FILE         rehearse: the app's queries to prepare after each migration
                                      (default: app/queries.sql in the folder)
+          --backfill-batch-time SECONDS
+                                     up, rehearse: how long each backfill batch should take (default: 0.2)
+          --backfill-min-rows N      up, rehearse: the first and smallest batch (default: 100)
+          --backfill-max-rows N      up, rehearse: the largest batch (default: 50000)
+          --backfill-sleep SECONDS   up: a pause after every batch (default: 0)
+          --backfill-budget SECONDS  up: the run's time for backfills, pauses included; then it stops,
+                                     resumable (default: 3600; 0: no limit)
+          --backfill-replica-lag PAUSE:RESUME
+                                     up: seconds a standby may be behind before backfills pause, and
+                                     under which they resume (default: 60:30)
+          --backfill-replica-lag-mb PAUSE:RESUME
+                                     up: the same in MB of WAL not replayed (default: 256:64)
+          --backfill-oldest-transaction PAUSE:RESUME
+                                     up: seconds another transaction may stay open (default: 600:300)
+          --backfill-lock-waiters N  up: sessions waiting on a batch's rows that halve the next batch
+                                     (default: 10)
+          --replica-wait SECONDS     up: after each migration, wait at most this long for every standby
+                                     to replay it (default: off)
           --resume-from N            up: go on with a migration that stopped half-way at its statement N
           --force                    down: allow a "Not recommended" rollback (removes the journal row only);
                                      baseline: record even with objects missing (warns)

@@ -27,7 +27,9 @@ internal static class DatabaseCommand
         }
 
         // A rehearsal report in JSON or Markdown is stdout's whole content (a CI job redirects it to a file): progress goes to stderr.
-        var log = command == "rehearse" && options.Format != "text" ? new ConsoleRunLog(stderr, stderr) : new ConsoleRunLog(stdout, stderr);
+        // A live progress line only where a person watches: the process's own terminal, not a redirect or a test's writer.
+        var terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+        var log = command == "rehearse" && options.Format != "text" ? new ConsoleRunLog(stderr, stderr) : new ConsoleRunLog(stdout, stderr, terminal);
         // rehearse needs no database of the user's: without one it brings its own throwaway server.
         var bringsItsOwn = command == "rehearse" && options.Connection is null
             && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ConnectionSettings.DatabaseUrlVariable))
@@ -61,6 +63,8 @@ internal static class DatabaseCommand
             Preflight = options.Preflight,
             Drain = options.Drain,
             Sizing = options.Sizing,
+            Backfill = options.Backfill,
+            ReplicaWait = options.ReplicaWait,
             AppQueries = options.AppQueries,
             AppQueriesFromDatabase = throwaway is null,
             Lint = LintOptions.From(options.LintFrom, options.PostgresVersion),

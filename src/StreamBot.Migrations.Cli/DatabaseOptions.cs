@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using StreamBot.Migrations.Postgres.Backfills;
 using StreamBot.Migrations.Postgres.Preflight;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Safety;
@@ -37,6 +38,8 @@ internal sealed class DatabaseOptions
         "--lock-retries", "--lock-retry-budget", "--from-backup", "--lint-from", "--postgres-version",
         "--preflight-check-timeout", "--preflight-budget", "--drain-timeout", "--app-name-pattern", "--app-heartbeat-table", "--app-heartbeat-max-age",
         "--app-queries", "--small-table-rows", "--large-table-rows",
+        "--backfill-batch-time", "--backfill-min-rows", "--backfill-max-rows", "--backfill-sleep", "--backfill-budget", "--backfill-replica-lag",
+        "--backfill-replica-lag-mb", "--backfill-oldest-transaction", "--backfill-lock-waiters", "--replica-wait",
     };
 
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose", "--accept-drift", "--force-contract" };
@@ -46,6 +49,13 @@ internal sealed class DatabaseOptions
     private static readonly string[] TakesTheLock = ["--lock-timeout", "--stale-lock-timeout", "--dry-run"];
     private static readonly string[] ChecksTheData = ["--preflight-check-timeout", "--preflight-budget", "--small-table-rows", "--large-table-rows"];
     private static readonly string[] WaitsForTheApp = ["--drain-timeout", "--force-contract", "--app-name-pattern", "--app-heartbeat-table", "--app-heartbeat-max-age"];
+    private static readonly string[] SizesBatches = ["--backfill-batch-time", "--backfill-min-rows", "--backfill-max-rows"];
+    private static readonly string[] ThrottlesBackfills =
+    [
+        "--backfill-sleep", "--backfill-budget", "--backfill-replica-lag", "--backfill-replica-lag-mb", "--backfill-oldest-transaction",
+        "--backfill-lock-waiters", "--replica-wait",
+    ];
+
     private static readonly string[] ChangesTheSchema =
     [
         "--no-backup", "--backup-dir", "--backup-prefix", "--statement-lock-timeout", "--statement-timeout", "--concurrent-lock-timeout",
@@ -55,11 +65,11 @@ internal sealed class DatabaseOptions
     private static readonly Dictionary<string, HashSet<string>> Accepted = new(StringComparer.Ordinal)
     {
         ["status"] = [.. Everywhere, .. ChecksTheData, "--format"],
-        ["up"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, .. ChecksTheData, .. WaitsForTheApp, "--resume-from"],
+        ["up"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, .. ChecksTheData, .. WaitsForTheApp, .. SizesBatches, .. ThrottlesBackfills, "--resume-from"],
         ["down"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, "--force"],
         ["adopt"] = [.. Everywhere, .. TakesTheLock],
         ["baseline"] = [.. Everywhere, .. TakesTheLock, "--to", "--force"],
-        ["rehearse"] = [.. Everywhere, "--format", "--from-backup", "--lint-from", "--postgres-version", "--app-queries"],
+        ["rehearse"] = [.. Everywhere, .. SizesBatches, "--format", "--from-backup", "--lint-from", "--postgres-version", "--app-queries"],
     };
 
     /// <summary>up and down: record drift from the recorded schema as accepted instead of refusing.</summary>
@@ -86,6 +96,12 @@ internal sealed class DatabaseOptions
 
     /// <summary>up: how contract steps wait for older versions of the app.</summary>
     public DrainOptions Drain { get; private set; } = DrainOptions.Default;
+
+    /// <summary>up and rehearse: how backfills run.</summary>
+    public BackfillOptions Backfill { get; private set; } = BackfillOptions.Default;
+
+    /// <summary>up: how long to wait after each migration for the standbys to replay it; null does not wait.</summary>
+    public TimeSpan? ReplicaWait { get; private set; }
 
     /// <summary>rehearse: the app's queries, checked in next to the migrations (default: app/queries.sql in the folder when it exists).</summary>
     public string? AppQueries { get; private set; }
@@ -121,6 +137,23 @@ internal sealed class DatabaseOptions
             foreach (var (name, value) in parsed.Options)
             {
                 long Rows() => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var rows) ? rows : throw new FormatException($"{name} takes a number of rows.");
+                int BatchRows() => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var rows) && rows >= 1
+                    ? rows
+                    : throw new FormatException($"{name} takes a whole number of 1 or more.");
+
+                // "60:30": pause at 60, resume under 30; "60" alone resumes under half of it.
+                (T Pause, T Resume) Levels<T>(Func<double, T> unit)
+                {
+                    var parts = value!.Split(':');
+                    var numbers = parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0 && double.IsFinite(n) && n <= int.MaxValue / 1000 ? n : -1).ToList();
+                    if (parts.Length > 2 || numbers.Any(n => n < 0) || (numbers.Count == 2 && numbers[1] >= numbers[0]))
+                    {
+                        throw new FormatException($"{name} takes PAUSE:RESUME, two numbers above 0 with RESUME below PAUSE (60:30), or PAUSE alone (resumes under half of it).");
+                    }
+
+                    return (unit(numbers[0]), unit(numbers.Count == 2 ? numbers[1] : numbers[0] / 2));
+                }
+
                 TimeSpan Positive(TimeSpan span) => span > TimeSpan.Zero ? span : throw new FormatException($"{name} takes a number of seconds above 0.");
                 TimeSpan Seconds() => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 && double.IsFinite(s)
                     ? s * 1000 <= MigrationDirectives.LongestTimeout.TotalMilliseconds
@@ -170,6 +203,25 @@ internal sealed class DatabaseOptions
                         };
                         break;
                     case "--app-queries": options.AppQueries = value; break;
+                    case "--backfill-batch-time": options.Backfill = options.Backfill with { Sizing = options.Backfill.Sizing with { Target = Positive(Seconds()) } }; break;
+                    case "--backfill-min-rows": options.Backfill = options.Backfill with { Sizing = options.Backfill.Sizing with { MinRows = BatchRows() } }; break;
+                    case "--backfill-max-rows": options.Backfill = options.Backfill with { Sizing = options.Backfill.Sizing with { MaxRows = BatchRows() } }; break;
+                    case "--backfill-sleep": options.Backfill = options.Backfill with { Sleep = Seconds() }; break;
+                    case "--backfill-budget": options.Backfill = options.Backfill with { Budget = Seconds() }; break;
+                    case "--backfill-replica-lag":
+                        var (lagPause, lagResume) = Levels(s => TimeSpan.FromSeconds(s));
+                        options.Backfill = options.Backfill with { Throttle = options.Backfill.Throttle with { ReplicaLagPause = lagPause, ReplicaLagResume = lagResume } };
+                        break;
+                    case "--backfill-replica-lag-mb":
+                        var (bytesPause, bytesResume) = Levels(mb => (long)(mb * 1048576));
+                        options.Backfill = options.Backfill with { Throttle = options.Backfill.Throttle with { ReplicaBytesPause = bytesPause, ReplicaBytesResume = bytesResume } };
+                        break;
+                    case "--backfill-oldest-transaction":
+                        var (agePause, ageResume) = Levels(s => TimeSpan.FromSeconds(s));
+                        options.Backfill = options.Backfill with { Throttle = options.Backfill.Throttle with { OldestTransactionPause = agePause, OldestTransactionResume = ageResume } };
+                        break;
+                    case "--backfill-lock-waiters": options.Backfill = options.Backfill with { Throttle = options.Backfill.Throttle with { LockWaiters = BatchRows() } }; break;
+                    case "--replica-wait": options.ReplicaWait = Positive(Seconds()); break;
                     case "--small-table-rows": options.Sizing = options.Sizing with { SmallTableRows = Rows() }; break;
                     case "--large-table-rows": options.Sizing = options.Sizing with { LargeTableRows = Rows() }; break;
                     case "--lock-retries":
@@ -203,6 +255,12 @@ internal sealed class DatabaseOptions
         if (options.Sizing.SmallTableRows > options.Sizing.LargeTableRows)
         {
             error = $"--small-table-rows ({options.Sizing.SmallTableRows}) is more than --large-table-rows ({options.Sizing.LargeTableRows}); a table cannot be both small and large.";
+            return null;
+        }
+
+        if (options.Backfill.Sizing.MinRows > options.Backfill.Sizing.MaxRows)
+        {
+            error = $"--backfill-min-rows ({options.Backfill.Sizing.MinRows}) is more than --backfill-max-rows ({options.Backfill.Sizing.MaxRows}).";
             return null;
         }
 

@@ -39,6 +39,11 @@ internal static class RehearsalWriter
         }
 
         Line(output, report.AppQueries.ToString());
+        foreach (var backfill in report.Backfills)
+        {
+            Line(output, "Backfill in batches: " + backfill);
+        }
+
         foreach (var sized in report.Sized)
         {
             Line(output, "Sized by the restored table: " + sized);
@@ -83,6 +88,18 @@ internal static class RehearsalWriter
         Line(output, string.Empty);
         Line(output, report.AppQueries.ToString());
         Line(output, string.Empty);
+        if (report.Backfills.Count > 0)
+        {
+            Line(output, "Backfills, run in batches:");
+            Line(output, string.Empty);
+            foreach (var backfill in report.Backfills)
+            {
+                Line(output, "- " + backfill);
+            }
+
+            Line(output, string.Empty);
+        }
+
         if (report.Sized.Count > 0)
         {
             Line(output, "Sized by the restored tables:");
@@ -176,6 +193,9 @@ internal static class RehearsalWriter
             json.WriteEndObject();
             json.WriteStartArray("sized");
             report.Sized.ToList().ForEach(json.WriteStringValue);
+            json.WriteEndArray();
+            json.WriteStartArray("backfills");
+            report.Backfills.ToList().ForEach(json.WriteStringValue);
             json.WriteEndArray();
             json.WriteStartArray("notCompared");
             SchemaSnapshot.NotCompared.ToList().ForEach(json.WriteStringValue);

@@ -19,7 +19,13 @@ internal static class StatusWriter
             var at = m.AppliedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
             var took = m.ExecutionMs is { } ms ? ms.ToString(CultureInfo.InvariantCulture) + " ms" : "-";
             Line(output, $"{m.Name,-55} {State(m.State),-13} {at,-19} {took,9}  {m.AppliedBy ?? "-"}");
-            if (m.Progress is { } progress)
+            if (m.Progress is { } phased && m.Phase is { } phase)
+            {
+                var running = report.LockHolder is { BackendAlive: true } ? "; the migration lock is held, so it may be running now" : string.Empty;
+                Line(output, $"  stopped at {phase}{(m.Backfill is { } backfill ? $": {backfill}" : string.Empty)}{running}; "
+                    + (m.ResumesByItself ? "up goes on from there by itself" : $"up refuses until told how to go on (--resume-from {phased.Done + 1}, see SBM4018)"));
+            }
+            else if (m.Progress is { } progress)
             {
                 Line(output, $"  stopped half-way: {progress.Done} of {progress.Total} statement(s) ran; up refuses until told how to go on (--resume-from {progress.Done + 1}, see SBM4018)");
             }
@@ -110,6 +116,23 @@ internal static class StatusWriter
                 {
                     json.WriteNumber("statementsDone", progress.Done);
                     json.WriteNumber("statementsTotal", progress.Total);
+                    if (m.Phase is { } phase)
+                    {
+                        json.WriteString("phase", phase);
+                        json.WriteBoolean("resumesByItself", m.ResumesByItself);
+                    }
+
+                    if (m.Backfill is { } backfill)
+                    {
+                        json.WriteStartObject("backfill");
+                        json.WriteNumber("statement", backfill.Statement + 1);
+                        json.WriteNumber("rowsWalked", backfill.Scanned);
+                        json.WriteNumber("rowsChanged", backfill.Changed);
+                        if (backfill.Estimate is { } estimate) json.WriteNumber("rowsEstimated", estimate); else json.WriteNull("rowsEstimated");
+                        json.WriteNumber("batches", backfill.Batches);
+                        json.WriteString("startedAt", backfill.StartedAt.UtcDateTime.ToString("o", CultureInfo.InvariantCulture));
+                        json.WriteEndObject();
+                    }
                 }
                 json.WriteEndObject();
             }

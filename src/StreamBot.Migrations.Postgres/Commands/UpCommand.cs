@@ -42,6 +42,7 @@ internal static class UpCommand
         if (RunPlanner.Apply(before.Folder, before.Applied, before.Stopped, options.ResumeFrom, before.DrizzleRows) is { Problems.Count: 0 } early)
         {
             await session.PreflightAsync(connection, before.Folder, early).ConfigureAwait(false);
+            await CheckBackfillKeysAsync(session, connection, early).ConfigureAwait(false);
         }
 
         await using var lease = await session.LockAsync(connection, "up").ConfigureAwait(false);
@@ -116,6 +117,13 @@ internal static class UpCommand
                 var applied = await applier.ApplyAsync(migration, from).ConfigureAwait(false);
                 done.Add(applied);
                 reports.Committed(applied);
+                if (session.Options.ReplicaWait is { } bound)
+                {
+                    // Durable first: a standby receives only what the primary has flushed.
+                    await reports.FlushAsync().ConfigureAwait(false);
+                    session.Stage = $"while the standbys replayed {migration.File.FileName} (it is applied)";
+                    await ReplicaWait.WaitAsync(connection, migration, bound, session.Log, session.Cancellation).ConfigureAwait(false);
+                }
             }
 
             await reports.FlushAsync().ConfigureAwait(false);
@@ -164,10 +172,37 @@ internal static class UpCommand
         }
 
         session.PrintPlan("apply", plan.Pending.Select(m =>
-            $"{m.File.FileName}: {m.Script.Statements.Count} statement(s), {(m.IsTransactional ? "in one transaction" : "without a transaction (non-transactional statements)")}{Locks(session, m)}{drain.GetValueOrDefault(m)}").ToList());
+            $"{m.File.FileName}: {m.Script.Statements.Count} statement(s), {How(m)}{Locks(session, m)}{drain.GetValueOrDefault(m)}").ToList());
         // The dry run fails as up would, after showing the whole plan.
         RunSession.ThrowIfRefused(checks.Conflicts);
         return 0;
+    }
+
+    private static string How(ValidatedMigration migration) =>
+        migration.Backfills.Count > 0
+            ? $"in {MigrationPhases.Of(migration).Count} phases, with {string.Join(" and ", migration.Backfills.Select(b => $"a backfill over {b.TableName} (line {b.Line}) in batches"))}"
+            : migration.IsTransactional ? "in one transaction" : "without a transaction (non-transactional statements)";
+
+    /// <summary>
+    /// Before the lock: each pending backfill's table has a key its batches can walk (SBM2015). A table that does not
+    /// exist yet, or that an earlier pending statement alters (it may add the key), is checked when its backfill starts.
+    /// </summary>
+    private static async Task CheckBackfillKeysAsync(RunSession session, NpgsqlConnection connection, ApplyPlan plan)
+    {
+        var altered = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var migration in plan.Pending)
+        {
+            var from = plan.Resume is { } r && r.Migration == migration ? r.Index : 0;
+            for (var i = from; i < migration.Script.Statements.Count; i++)
+            {
+                if (migration.Backfills.FirstOrDefault(b => b.Statement == i) is { } backfill && !altered.Contains(backfill.TableName))
+                {
+                    await Backfills.BackfillKey.ReadAsync(connection, migration, backfill, beforeAnything: true, session.Cancellation).ConfigureAwait(false);
+                }
+
+                altered.UnionWith(migration.Locks[i].Where(l => l.Mode > LockMode.RowExclusive).Select(l => l.Table));
+            }
+        }
     }
 
     // What the dry run says a migration will lock, from the classification the lint and the lock policy share.

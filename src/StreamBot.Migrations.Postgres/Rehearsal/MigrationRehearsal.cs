@@ -25,6 +25,9 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
     // What the rehearsal is doing, for the line that says where an interrupted one stopped.
     private string _stage = "before it started";
 
+    // Each backfill's first run in batches, for the report.
+    private readonly List<string> _backfills = [];
+
     /// <summary>
     /// Rehearses the folder; with <paramref name="fromBackup"/>, on a restored copy of that backup first. Ctrl-C or
     /// SIGTERM ends it with one coded line (SBM4027) once its scratch database is dropped.
@@ -99,6 +102,7 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
         {
             AppQueries = watch.Summary,
             Sized = sized.Where(f => f.Size is not null).Select(f => Measured(f, rehearsed)).ToList(),
+            Backfills = _backfills,
         };
     }
 
@@ -146,7 +150,12 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
         IReadOnlyList<TracedStatement> trace;
         try
         {
-            trace = await TracedApply.RunAsync(connection, migration, cancellation).ConfigureAwait(false);
+            trace = await TracedApply.RunAsync(connection, migration, cancellation, backfill: async backfill =>
+            {
+                var done = await Backfill(connection).RunAsync(migration, backfill, store: null, lease: null, Stopwatch.StartNew()).ConfigureAwait(false);
+                _backfills.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{migration.File.FileName} line {backfill.Line}: backfill over {backfill.TableName}, {done.Changed:N0} row(s) changed of {done.Scanned:N0} walked in {done.Batches} batch(es), {DeployDiagnostics.Duration(done.Took)} (longest batch {DeployDiagnostics.Duration(done.LongestBatch)})"));
+            }).ConfigureAwait(false);
         }
         catch (MigrationException e)
         {
@@ -201,7 +210,8 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
         try
         {
             // Applied again statement by statement: the first statement after which a broken query no longer prepares is the one that broke it.
-            await TracedApply.RunAsync(connection, migration, cancellation, broken.Count == 0 ? null : async (transaction, statement) =>
+            await TracedApply.RunAsync(connection, migration, cancellation, backfill: async backfill => await Backfill(connection).RunAsync(migration, backfill, null, null, Stopwatch.StartNew()).ConfigureAwait(false),
+                afterStatement: broken.Count == 0 ? null : async (transaction, statement) =>
             {
                 var unplaced = broken.Where(b => b.Value.Statement is null).Select(b => b.Key).ToList();
                 foreach (var (query, reason) in await AppQueries.FailuresAsync(connection, transaction, unplaced, cancellation).ConfigureAwait(false))
@@ -234,6 +244,9 @@ public sealed class MigrationRehearsal(RunOptions options, IRunLog log, Cancella
     };
 
     /// <summary>Runs the README rollback and its verify queries in one transaction; the diagnostic when it fails.</summary>
+    // Backfills run as up runs them, in batches, with the run's backfill settings; the scratch database has no standby to throttle on.
+    private Backfills.BackfillRunner Backfill(NpgsqlConnection connection) => new(connection, [], options.Backfill, options.Locking, log, cancellation);
+
     private async Task<Diagnostic?> RollBackAsync(NpgsqlConnection connection, ValidatedMigration migration, string readme)
     {
         await Database.ResetSessionAsync(connection, durableCommits: false, cancellation: cancellation).ConfigureAwait(false);

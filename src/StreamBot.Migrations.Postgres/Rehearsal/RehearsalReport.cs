@@ -48,6 +48,9 @@ public sealed record RehearsalReport(string Where, IReadOnlyList<RehearsedMigrat
     /// </summary>
     public IReadOnlyList<string> Sized { get; init; } = [];
 
+    /// <summary>Each backfill as the rehearsal ran it, in batches: rows, batches and duration (real ones with <c>--from-backup</c>).</summary>
+    public IReadOnlyList<string> Backfills { get; init; } = [];
+
     /// <summary>Whether any error was found.</summary>
     public bool Failed => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 }

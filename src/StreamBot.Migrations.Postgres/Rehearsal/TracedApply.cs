@@ -47,8 +47,9 @@ internal static class TracedApply
     /// <param name="migration">What to apply.</param>
     /// <param name="cancellation">Ctrl-C.</param>
     /// <param name="afterStatement">Called after each statement (its index), inside the migration's transaction if it has one.</param>
+    /// <param name="backfill">Runs a backfill statement in batches, as up does (a migration with one has no single transaction).</param>
     public static async Task<IReadOnlyList<TracedStatement>> RunAsync(NpgsqlConnection connection, ValidatedMigration migration, CancellationToken cancellation,
-        Func<NpgsqlTransaction?, int, Task>? afterStatement = null)
+        Func<NpgsqlTransaction?, int, Task>? afterStatement = null, Func<Migrations.Backfills.Backfill, Task>? backfill = null)
     {
         // As up does before each migration: the session as it was at connection.
         await Database.ResetSessionAsync(connection, durableCommits: false, cancellation: cancellation).ConfigureAwait(false);
@@ -79,8 +80,15 @@ internal static class TracedApply
                 var start = clock.Elapsed.TotalMilliseconds;
                 try
                 {
-                    await using var command = new NpgsqlCommand(migration.Script.GetText(statements[i]), connection, transaction);
-                    await command.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+                    if (backfill is not null && migration.Backfills.FirstOrDefault(b => b.Statement == i) is { } marked)
+                    {
+                        await backfill(marked).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await using var command = new NpgsqlCommand(migration.Script.GetText(statements[i]), connection, transaction);
+                        await command.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+                    }
                 }
                 catch (PostgresException e)
                 {

@@ -2,6 +2,7 @@ using StreamBot.Migrations.Validation;
 using System.Diagnostics;
 using Npgsql;
 using StreamBot.Migrations.Planning;
+using StreamBot.Migrations.Postgres.Backfills;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
@@ -22,6 +23,9 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
     private readonly MigrationJournal _journal = journals.Journal;
     private readonly MigrationProgress _progress = journals.Progress;
 
+    // The run's time on backfills: --backfill-budget covers them all.
+    private readonly Stopwatch _backfillTime = new();
+
     /// <summary>Warns (SBM4033) about sessions lingering on tables the migrations about to run lock against writes.</summary>
     public Task WarnAboutBlockersAsync(IReadOnlyList<ValidatedMigration> migrations) => _waits.WarnAboutBlockersAsync(migrations);
 
@@ -38,9 +42,14 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
         var clock = Stopwatch.StartNew();
         var locks = migration.Locks;
         var attempts = 1;
-        await using (new StatementProgress(migration, backendPid, lease, options.ProgressInterval, log))
+        // A backfill shows its own progress (rows, rate, time left) instead of "statement still running".
+        await using (migration.Backfills.Count > 0 ? null : new StatementProgress(migration, backendPid, lease, options.ProgressInterval, log))
         {
-            if (migration.IsTransactional)
+            if (migration.Backfills.Count > 0)
+            {
+                await ApplyInPhasesAsync(migration, resumeAt, clock).ConfigureAwait(false);
+            }
+            else if (migration.IsTransactional)
             {
                 attempts = await _waits.RetryOnLockTimeoutAsync(WaitSite.Of(migration, locks, _waits.LockTimeout(migration), wholeTransaction: true),
                     (lockTimeout, attempt) => ApplyInTransactionAsync(migration, resumeAt, lockTimeout, attempt, clock)).ConfigureAwait(false);
@@ -208,6 +217,125 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
             await _progress.RecordAsync(connection, migration.Name, i + 1).ConfigureAwait(false);
         }
 
+        await WriteJournalRowAsync(migration, clock).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A migration with a backfill: each run of transactional statements in one transaction with its recorded position,
+    /// each backfill in batches that record their cursor, each non-transactional statement alone; the journal row
+    /// after the last phase. A stop anywhere but inside a non-transactional statement is resumed exactly by the next up.
+    /// </summary>
+    private async Task ApplyInPhasesAsync(ValidatedMigration migration, int? resumeAt, Stopwatch clock)
+    {
+        var first = resumeAt ?? 0;
+        var statements = migration.Script.Statements;
+        await Database.ResetSessionAsync(connection, durableCommits: true, cancellation: cancellation).ConfigureAwait(false);
+        await _progress.StartAsync(connection, migration.Name, migration.Hash, first, statements.Count).ConfigureAwait(false);
+        var phases = Planning.MigrationPhases.Of(migration);
+        log.Info($"  {migration.File.FileName} is applied in {phases.Count} phases (it has {migration.Backfills.Count} backfill(s)); each records its position in {_progress.TableName}{(first > 0 ? $", from statement {first + 1} on" : string.Empty)}.");
+        var runner = new BackfillRunner(connection, [backendPid, lease.BackendPid], options.Backfill, options.Locking, log, cancellation);
+        foreach (var phase in phases.Where(p => p.End > first))
+        {
+            var from = Math.Max(first, phase.First);
+            switch (phase.Kind)
+            {
+                case Planning.PhaseKind.Transaction:
+                    await _waits.RetryOnLockTimeoutAsync(WaitSite.Of(migration, migration.Locks, _waits.LockTimeout(migration), wholeTransaction: true),
+                        (lockTimeout, _) => RunPhaseInTransactionAsync(migration, from, phase.End, lockTimeout)).ConfigureAwait(false);
+                    break;
+                case Planning.PhaseKind.Backfill:
+                    _backfillTime.Start();
+                    try
+                    {
+                        await runner.RunAsync(migration, migration.Backfills.First(b => b.Statement == phase.First), new BackfillStore(_progress, migration.Name), lease, _backfillTime).ConfigureAwait(false);
+                    }
+                    catch (NpgsqlException e) when (IsConnectionEnding(e))
+                    {
+                        throw ConnectionLost(migration, e, $"The backfill at statement {phase.First + 1} (line {statements[phase.First].Line}) was running: its committed batches are recorded, the one in flight was rolled back. Once the server is back, run up again: it continues from the saved cursor.");
+                    }
+                    catch (PostgresException e)
+                    {
+                        throw Failure(migration, phase.First, e, $"The backfill's earlier batches are committed and recorded; the failing batch was rolled back. The migration is not in the journal.", partly: true,
+                            "Fix the cause (the data the statement trips over), then run up again: the backfill continues from its saved cursor.");
+                    }
+                    finally
+                    {
+                        _backfillTime.Stop();
+                    }
+
+                    await using (var done = new NpgsqlBatch(connection) { BatchCommands = { Database.OwnStatementSettings(), _progress.PhaseDoneCommand(migration.Name, phase.End) } })
+                    {
+                        await done.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+                    }
+
+                    break;
+                default:
+                    await RunStatementAsync(migration, phase.First, resumeAt, migration.Settings.ConcurrentLockTimeout ?? options.Locking.ConcurrentLockTimeout).ConfigureAwait(false);
+                    await _progress.RecordAsync(connection, migration.Name, phase.End).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        await WriteJournalRowAsync(migration, clock).ConfigureAwait(false);
+    }
+
+    // Statements [from, end) and the position after them, in one transaction: committed together or not at all.
+    private async Task RunPhaseInTransactionAsync(ValidatedMigration migration, int from, int end, TimeSpan lockTimeout)
+    {
+        var statements = migration.Script.Statements;
+        await using var transaction = await connection.BeginTransactionAsync(cancellation).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var (reset, ours) = Database.ResetSession(connection, durableCommits: true);
+        batch.BatchCommands.Add(reset);
+        batch.BatchCommands.Add(LockWaits.Settings(lockTimeout, _waits.StatementTimeout(migration), local: true, before: ours));
+        batch.BatchCommands.Add(lease.Fence());
+        const int Before = 3;
+        for (var i = from; i < end; i++)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(migration.Script.GetText(statements[i])));
+        }
+
+        batch.BatchCommands.Add(Database.OwnStatementSettings());
+        batch.BatchCommands.Add(_progress.PhaseDoneCommand(migration.Name, end));
+        var committing = false;
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+            committing = true;
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested && !committing)
+        {
+            await SafeRollbackAsync(transaction).ConfigureAwait(false);
+            throw Cancelled(migration, $"{migration.File.FileName} is applied in phases: {Ran(statements, from)} Statements {from + 1} to {end} were cancelled and rolled back together.",
+                "Run up again when ready: it goes on with that phase.");
+        }
+        catch (NpgsqlException e) when (IsConnectionEnding(e))
+        {
+            throw ConnectionLost(migration, e, $"{Ran(statements, from)} Statements {from + 1} to {end} run in one transaction with their recorded position: status tells whether they committed, and up goes on from there.");
+        }
+        catch (PostgresException e)
+        {
+            await SafeRollbackAsync(transaction).ConfigureAwait(false);
+            var index = from + FailedIndex(batch, e) - Before;
+            if (FailedIndex(batch, e) == Before - 1 && LockLease.IsLost(e))
+            {
+                throw LockLease.Lost(migration.File.FullPath, $"{migration.File.FileName} stopped before statement {from + 1}; {Ran(statements, from)} The next up goes on from there.");
+            }
+
+            if (e.SqlState == PostgresErrorCodes.LockNotAvailable && index >= from && index < end)
+            {
+                throw new LockWaits.TimedOut(index);
+            }
+
+            throw Failure(migration, index >= from && index < end ? index : -1, e,
+                $"{Ran(statements, from)} Statements {from + 1} to {end} ran in one transaction, which was rolled back; the migration is not in the journal.", partly: from > 0,
+                "Fix the cause, then run up again: it goes on at the phase that failed (earlier phases are recorded).");
+        }
+    }
+
+    private async Task WriteJournalRowAsync(ValidatedMigration migration, Stopwatch clock)
+    {
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using var journalBatch = new NpgsqlBatch(connection, transaction)
         {

@@ -62,6 +62,15 @@ public sealed record RunOptions(
     /// </summary>
     public bool AppQueriesFromDatabase { get; init; } = true;
 
+    /// <summary>How backfills run: batch sizes, throttling, their pause and time budget.</summary>
+    public Backfills.BackfillOptions Backfill { get; init; } = Postgres.Backfills.BackfillOptions.Default;
+
+    /// <summary>
+    /// up: after each migration, wait this long at most for every standby to replay it (SBM4043 past it); null (the
+    /// default) does not wait.
+    /// </summary>
+    public TimeSpan? ReplicaWait { get; init; }
+
     /// <summary>How often a long-running statement reports progress.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

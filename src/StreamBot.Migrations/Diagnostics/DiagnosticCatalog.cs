@@ -39,6 +39,8 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NonTransactional = new("SBM2011", W, "Statement cannot run inside a transaction");
     public static readonly DiagnosticDescriptor NulCharacter = new("SBM2012", E, "NUL character in a file");
     public static readonly DiagnosticDescriptor SqlPlaceholder = new("SBM2013", E, "Unfinished placeholder in a migration");
+    public static readonly DiagnosticDescriptor BackfillNotBatchable = new("SBM2014", E, "Backfill statement cannot run in batches");
+    public static readonly DiagnosticDescriptor BackfillKeyUnusable = new("SBM2015", E, "Backfill has no usable key");
 
     public static readonly DiagnosticDescriptor ReadmeMissing = new("SBM3001", E, "README.md missing");
     public static readonly DiagnosticDescriptor SectionMissing = new("SBM3002", E, "Migration has no README section");
@@ -100,6 +102,8 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor OldVersionsConnected = new("SBM4039", E, "Contract step held: older versions of the app are still connected");
     public static readonly DiagnosticDescriptor ContractForced = new("SBM4040", W, "Contract step applied while older versions of the app are connected");
     public static readonly DiagnosticDescriptor LargeTableFinding = new("SBM4041", E, "A lock or rewrite finding on a large table");
+    public static readonly DiagnosticDescriptor BackfillOutOfTime = new("SBM4042", E, "Backfill stopped at its time budget");
+    public static readonly DiagnosticDescriptor StandbysBehind = new("SBM4043", E, "Standbys did not replay the migration in time");
 
     public static readonly DiagnosticDescriptor PgDumpMissing = new("SBM5001", E, "pg_dump not found");
     public static readonly DiagnosticDescriptor PgDumpTooOld = new("SBM5002", E, "pg_dump is older than the server");
@@ -153,6 +157,7 @@ internal static class DiagnosticCatalog
         DrizzleJournalMalformed, DrizzleFileWithoutEntry, DrizzleEntryWithoutFile, DrizzleJournalOutOfSequence, DrizzleWhenNotIncreasing,
         UnterminatedString, UnterminatedQuotedIdentifier, UnterminatedBlockComment, UnterminatedDollarQuote, EmptyMigration,
         InvalidUtf8, ByteOrderMark, PsqlMetaCommand, TransactionControl, MissingFinalSemicolon, NonTransactional, NulCharacter, SqlPlaceholder,
+        BackfillNotBatchable, BackfillKeyUnusable,
         ReadmeMissing, SectionMissing, OrphanSection, DuplicateSection, FieldMissing, InvalidDate, RollbackMissing,
         RollbackBlockMissing, RollbackBlockEmpty, RollbackRiskInvalid, NotRecommendedWithoutReason, RollbackConflict,
         RollbackNotTransactional, NoVerifyQuery, VerifyCommentWithoutCount, UnterminatedFence, RollbackUnrecognized, ReadmePlaceholder,
@@ -161,7 +166,7 @@ internal static class DiagnosticCatalog
         OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
         InvalidIndex, ConnectionLost, ReadOnlyServer, ForeignJournal, Cancelled, AppliedByDrizzle, AdoptionRefused, BaselineObjectMissing, BaselineRefused,
         BlockedByLocks, BlockersPresent, PooledConnection, SchemaDrift, DriftRefused, DataConflict, DataCheckUnfinished, OldVersionsConnected,
-        ContractForced, LargeTableFinding,
+        ContractForced, LargeTableFinding, BackfillOutOfTime, StandbysBehind,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
         IndexNotConcurrent, ConstraintNotValidMissing, ValidatedInSameTransaction, UniqueWithoutIndex, ColumnTypeRewrite, SetNotNullScans,
         VolatileDefault, Rename, DestructiveWithoutHighRisk, TableRewriteCommand, UnboundedDataChange, ConcurrentlyMixed, EnumValueUsedTooSoon, SessionSetting,

@@ -9,4 +9,10 @@ public interface IRunLog
 
     /// <summary>A warning or error, shown in the <c>file(line,col): error CODE: text</c> form.</summary>
     void Report(Diagnostic diagnostic);
+
+    /// <summary>
+    /// A progress line that the next one replaces (a backfill's rows done and time left): a terminal may redraw it in
+    /// place; anything else gets it as an ordinary line.
+    /// </summary>
+    void Progress(string line) => Info(line);
 }

@@ -32,7 +32,14 @@ public static class RunPlanner
             }
             else if (stopped.TryGetValue(name, out var run))
             {
-                entries.Add(new StatusEntry(name, MigrationState.Interrupted, run.UpdatedAt, null, run.By) { Progress = (run.Done, run.Total) });
+                var phased = read.TryGetValue(name, out var migration) && migration.Backfills.Count > 0 ? migration : null;
+                entries.Add(new StatusEntry(name, MigrationState.Interrupted, run.UpdatedAt, null, run.By)
+                {
+                    Progress = (run.Done, run.Total),
+                    Phase = phased is null ? null : MigrationPhases.Describe(phased, run.Done),
+                    Backfill = run.Backfill,
+                    ResumesByItself = phased is not null && ResumesByItself(phased, run),
+                });
             }
             else
             {
@@ -95,6 +102,15 @@ public static class RunPlanner
             1 => $"Statement 1 (line {statements[0].Line}) ran.",
             _ => $"Statements 1 to {stopped.Done} (lines {Lines(statements.Take(Math.Min(stopped.Done, statements.Count)).Select(s => s.Line))}) ran.",
         };
+        if (resumeFrom is null && migration == pending[0] && ResumesByItself(migration, stopped))
+        {
+            var where = stopped.Done >= statements.Count ? "only its journal row is left to write"
+                : stopped.Backfill is { } backfill && backfill.Statement == stopped.Done ? $"the backfill at statement {stopped.Done + 1} continues from its saved cursor ({backfill})"
+                : $"it goes on at statement {stopped.Done + 1} (line {statements[stopped.Done].Line})";
+            return new ApplyPlan(pending, new ResumePoint(migration, stopped.Done,
+                $"Resuming {migration.File.FileName}, stopped at {MigrationPhases.Describe(migration, stopped.Done)} by {stopped.By} at {stopped.UpdatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC: every phase before it committed with its position, so {where}."), []);
+        }
+
         if (resumeFrom is null)
         {
             var uncertain = Math.Min(stopped.Done, statements.Count - 1);
@@ -237,6 +253,11 @@ public static class RunPlanner
     /// <summary>The folder against drizzle-orm's journal, when the database has one and the folder is drizzle-kit's.</summary>
     public static DrizzleMatch? Drizzle(MigrationFolder folder, (string Table, IReadOnlyList<DrizzleRow> Rows)? drizzle) =>
         drizzle is { } table && folder.DrizzleKit is { } journal ? DrizzleMatch.Of(folder.Migrations, journal, table.Rows, table.Table) : null;
+
+    // A migration applied in phases records its position in the same transaction as each phase's work, so a stop
+    // there is exact and up goes on by itself; only inside a non-transactional statement is the position uncertain.
+    private static bool ResumesByItself(ValidatedMigration migration, ProgressRow stopped) =>
+        migration.Backfills.Count > 0 && stopped.Hash == migration.Hash && MigrationPhases.IsExact(migration, stopped.Done);
 
     /// <summary>Statement line numbers for a message, shortened when there are many.</summary>
     public static string Lines(IEnumerable<int> lines)

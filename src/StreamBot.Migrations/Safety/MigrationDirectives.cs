@@ -26,6 +26,9 @@ public sealed record MigrationSettings(TimeSpan? LockTimeout, TimeSpan? Statemen
 /// <summary>A <c>-- streambot:allow SBMxxxx because ...</c> comment, and the statement it belongs to.</summary>
 internal sealed record Suppression(int Statement, string Code, int Line, int Column);
 
+/// <summary>A <c>-- streambot:backfill [key (a, b)]</c> comment, and the statement it belongs to (-1: none follows it).</summary>
+internal sealed record BackfillMark(int Statement, IReadOnlyList<string>? Key, int Line, int Column);
+
 /// <summary>
 /// Reads the <c>-- streambot:</c> comments of a migration: settings in its header (before the first statement) and
 /// suppressions on statements. A suppression belongs to the statement it is inside, the statement it trails on the
@@ -37,10 +40,11 @@ internal sealed class MigrationDirectives
 
     private static readonly char[] CodeSeparators = [' ', '\t', ','];
 
-    private MigrationDirectives(MigrationSettings settings, List<Suppression> suppressions, List<Diagnostic> problems)
+    private MigrationDirectives(MigrationSettings settings, List<Suppression> suppressions, List<BackfillMark> backfills, List<Diagnostic> problems)
     {
         Settings = settings;
         Suppressions = suppressions;
+        Backfills = backfills;
         Problems = problems;
     }
 
@@ -48,18 +52,22 @@ internal sealed class MigrationDirectives
 
     public List<Suppression> Suppressions { get; }
 
+    /// <summary>The statements marked to run in batches (read further by the validator, which knows the statement).</summary>
+    public List<BackfillMark> Backfills { get; }
+
     /// <summary>Malformed directives (SBM6103) and suppressions without a reason (SBM6101).</summary>
     public List<Diagnostic> Problems { get; }
 
     public static MigrationDirectives Read(SqlScript script, string path)
     {
         var suppressions = new List<Suppression>();
+        var backfills = new List<BackfillMark>();
         var problems = new List<Diagnostic>();
         var settings = MigrationSettings.None;
         // Most files have no directive: the byte search saves tokenizing them.
         if (script.Bytes.Span.IndexOf("streambot:"u8) < 0)
         {
-            return new MigrationDirectives(settings, suppressions, problems);
+            return new MigrationDirectives(settings, suppressions, backfills, problems);
         }
 
         var statements = script.Statements;
@@ -80,6 +88,12 @@ internal sealed class MigrationDirectives
             if (name == "allow")
             {
                 ReadAllow(argument, Owner(script, comment, line), path, line, column, suppressions, problems);
+                continue;
+            }
+
+            if (name == "backfill")
+            {
+                ReadBackfill(argument, Owner(script, comment, line), path, line, column, backfills, problems);
                 continue;
             }
 
@@ -127,7 +141,7 @@ internal sealed class MigrationDirectives
             }
         }
 
-        return new MigrationDirectives(settings, suppressions, problems);
+        return new MigrationDirectives(settings, suppressions, backfills, problems);
     }
 
     private static MigrationSettings ReadContract(string argument, bool afterHeader, MigrationSettings settings, string path, int line, int column, List<Diagnostic> problems)
@@ -145,6 +159,56 @@ internal sealed class MigrationDirectives
         }
 
         return settings with { ContractAfter = Preflight.ContractCondition.Parse(words[1]) };
+    }
+
+    private static void ReadBackfill(string argument, int owner, string path, int line, int column, List<BackfillMark> backfills, List<Diagnostic> problems)
+    {
+        IReadOnlyList<string>? key = null;
+        string? problem = null;
+        if (argument.Length > 0)
+        {
+            key = argument.StartsWith("key", StringComparison.OrdinalIgnoreCase) ? KeyColumns(argument[3..]) : null;
+            problem = key is null ? $"'backfill {argument}' is not understood: write backfill, or backfill key (column, ...) to walk another key than the primary key." : null;
+        }
+
+        problem ??= owner < 0 ? "backfill marks the statement after it, and none follows."
+            : backfills.Any(b => b.Statement == owner) ? "the statement is marked backfill twice." : null;
+        if (problem is not null)
+        {
+            problems.Add(SafetyDiagnostics.DirectiveInvalid(path, line, column, problem));
+            return;
+        }
+
+        backfills.Add(new BackfillMark(owner, key, line, column));
+    }
+
+    // "(channel_id, id)" or "id": column names as SQL writes them (plain names fold to lower case, quoted ones are kept).
+    private static List<string>? KeyColumns(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed.StartsWith('(') && trimmed.EndsWith(')'))
+        {
+            trimmed = trimmed[1..^1];
+        }
+
+        var columns = new List<string>();
+        foreach (var part in trimmed.Split(',').Select(p => p.Trim()))
+        {
+            if (part.Length >= 2 && part[0] == '"' && part[^1] == '"' && part[1..^1].Replace("\"\"", string.Empty, StringComparison.Ordinal).IndexOf('"') < 0)
+            {
+                columns.Add(part[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal));
+            }
+            else if (part.Length > 0 && (char.IsAsciiLetter(part[0]) || part[0] == '_') && part.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '$'))
+            {
+                columns.Add(part.ToLowerInvariant());
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return columns.Count > 0 && columns.Distinct(StringComparer.Ordinal).Count() == columns.Count ? columns : null;
     }
 
     private static void ReadAllow(string argument, int owner, string path, int line, int column, List<Suppression> suppressions, List<Diagnostic> problems)

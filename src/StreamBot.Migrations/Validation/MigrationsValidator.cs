@@ -1,4 +1,5 @@
 using System.Text;
+using StreamBot.Migrations.Backfills;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
@@ -39,11 +40,14 @@ public static class MigrationsValidator
         var perFile = new List<Diagnostic>[migrations.Count];
         var scripts = new SqlScript?[migrations.Count];
         var directives = new MigrationDirectives?[migrations.Count];
-        Parallel.For(0, migrations.Count, i => perFile[i] = CheckFile(migrations[i].FullPath, out scripts[i], out directives[i]));
+        var backfills = new IReadOnlyList<Backfill>[migrations.Count];
+        Parallel.For(0, migrations.Count, i => perFile[i] = CheckFile(migrations[i].FullPath, out scripts[i], out directives[i], out backfills[i]));
         foreach (var fileDiagnostics in perFile)
         {
             diagnostics.AddRange(fileDiagnostics);
         }
+
+        BackfillKeyCheck.Run(migrations, scripts, backfills, diagnostics);
 
         var docs = ValidateReadme(fullDirectory, migrations, diagnostics);
         var drizzle = DrizzleKitJournal.Read(fullDirectory, migrations, diagnostics);
@@ -56,20 +60,21 @@ public static class MigrationsValidator
         {
             DrizzleKit = drizzle,
             Validated = keepScripts
-                ? migrations.Select((m, i) => scripts[i] is { } script ? ValidatedMigration.From(m, script, docs.GetValueOrDefault(m.Name), directives[i]?.Settings ?? MigrationSettings.None) : null).OfType<ValidatedMigration>().ToList()
+                ? migrations.Select((m, i) => scripts[i] is { } script ? ValidatedMigration.From(m, script, docs.GetValueOrDefault(m.Name), directives[i]?.Settings ?? MigrationSettings.None, backfills[i]) : null).OfType<ValidatedMigration>().ToList()
                 : [],
         };
     }
 
     /// <summary>Reads and lexes one migration file (its name and README section are not checked).</summary>
-    public static IReadOnlyList<Diagnostic> ValidateFile(string path) => CheckFile(path, out _, out _);
+    public static IReadOnlyList<Diagnostic> ValidateFile(string path) => CheckFile(path, out _, out _, out _);
 
-    /// <summary>The file's own problems, its split script and its <c>-- streambot:</c> comments, each read once.</summary>
-    private static List<Diagnostic> CheckFile(string path, out SqlScript? split, out MigrationDirectives? directives)
+    /// <summary>The file's own problems, its split script, its <c>-- streambot:</c> comments and its backfills, each read once.</summary>
+    private static List<Diagnostic> CheckFile(string path, out SqlScript? split, out MigrationDirectives? directives, out IReadOnlyList<Backfill> backfills)
     {
         var diagnostics = new List<Diagnostic>();
         directives = null;
         split = null;
+        backfills = [];
         if (!TryRead(path, diagnostics, out var bytes))
         {
             return diagnostics;
@@ -122,6 +127,10 @@ public static class MigrationsValidator
         // Malformed directives are errors in every file; suppressions are the lint's business (SafetyLint).
         directives = MigrationDirectives.Read(script, path);
         diagnostics.AddRange(directives.Problems.Where(p => p.Severity == DiagnosticSeverity.Error));
+        if (!script.HasProblems)
+        {
+            backfills = ReadBackfills(script, directives.Backfills, path, diagnostics);
+        }
         var last = script.Statements[^1];
         if (last.Terminator == StatementTerminator.EndOfInput && !script.HasProblems)
         {
@@ -129,6 +138,25 @@ public static class MigrationsValidator
         }
 
         return diagnostics;
+    }
+
+    private static List<Backfill> ReadBackfills(SqlScript script, IReadOnlyList<BackfillMark> marks, string path, List<Diagnostic> diagnostics)
+    {
+        var backfills = new List<Backfill>();
+        foreach (var mark in marks)
+        {
+            var statement = script.Statements[mark.Statement];
+            if (BackfillReader.Read(script, mark.Statement, mark.Key, out var refusal) is { } backfill)
+            {
+                backfills.Add(backfill);
+            }
+            else
+            {
+                diagnostics.Add(BackfillDiagnostics.NotBatchable(path, statement.Line, statement.Column, refusal!));
+            }
+        }
+
+        return backfills;
     }
 
     private static Dictionary<string, RollbackDoc> ValidateReadme(string directory, IReadOnlyList<MigrationFile> migrations, List<Diagnostic> diagnostics)

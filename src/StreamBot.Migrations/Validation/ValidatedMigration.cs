@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using StreamBot.Migrations.Backfills;
 using StreamBot.Migrations.Discovery;
 using StreamBot.Migrations.Documentation;
 using StreamBot.Migrations.Safety;
@@ -42,12 +43,18 @@ public sealed record ValidatedMigration(MigrationFile File, SqlScript Script, st
     public IReadOnlyList<string> TablesLockedAgainstWrites =>
         Locks.SelectMany(l => l).Where(l => l.Mode.BlocksWrites()).Select(l => l.Table).Distinct(StringComparer.Ordinal).ToList();
 
-    /// <summary>Whether every statement can run inside one transaction.</summary>
-    public bool IsTransactional => Script.Statements.All(s => s.IsTransactional);
+    /// <summary>The statements marked <c>-- streambot:backfill</c>, in order: each runs in batches of its own transactions.</summary>
+    public IReadOnlyList<Backfill> Backfills { get; init; } = [];
+
+    /// <summary>
+    /// Whether the migration runs in one transaction: every statement can, and none is a backfill. Otherwise it is
+    /// applied in phases (statement by statement, or runs of statements and backfill batches) with its progress recorded.
+    /// </summary>
+    public bool IsTransactional => Backfills.Count == 0 && Script.Statements.All(s => s.IsTransactional);
 
     /// <summary>The journal's checksum of a file's bytes.</summary>
     public static string Checksum(ReadOnlySpan<byte> fileBytes) => Convert.ToHexString(SHA256.HashData(fileBytes)).ToLowerInvariant();
 
-    internal static ValidatedMigration From(MigrationFile file, SqlScript script, RollbackDoc? doc, MigrationSettings? settings = null) =>
-        new(file, script, Checksum(script.Bytes.Span), doc) { Settings = settings ?? MigrationSettings.None };
+    internal static ValidatedMigration From(MigrationFile file, SqlScript script, RollbackDoc? doc, MigrationSettings? settings = null, IReadOnlyList<Backfill>? backfills = null) =>
+        new(file, script, Checksum(script.Bytes.Span), doc) { Settings = settings ?? MigrationSettings.None, Backfills = backfills ?? [] };
 }

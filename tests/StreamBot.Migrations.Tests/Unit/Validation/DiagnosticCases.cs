@@ -91,6 +91,12 @@ internal static class DiagnosticCases
         yield return new("transaction control", "SBM2009", Sql(Two, "BEGIN;\nSELECT 1;\nCOMMIT;\n"), Sql(Two, "SELECT 1;\n"), Two, "BEGIN", 1);
         yield return new("placeholder left by new", "SBM2013", Sql(Two, "SELECT 1;\n-- TODO(streambot): write the rest\n"), Sql(Two, "SELECT 1;\n"), Two, "-- TODO(streambot)", 1);
         yield return new("no final semicolon", "SBM2010", Sql(Two, "SELECT 1;\nSELECT 2\n"), Sql(Two, "SELECT 1;\nSELECT 2;\n"), Two, "SELECT 2", 1);
+        yield return new("backfill that reads its own table", "SBM2014",
+            Sql(Two, "-- streambot:backfill\nUPDATE user_balances SET balance = (SELECT max(balance) FROM user_balances);\n"),
+            Sql(Two, "-- streambot:backfill\nUPDATE user_balances SET balance = 0 WHERE balance < 0;\n"), Two, "UPDATE", 1);
+        yield return new("backfill over a table without a key", "SBM2015",
+            Sql(Two, "CREATE TABLE chat_log (said text);\n-- streambot:backfill\nUPDATE chat_log SET said = lower(said);\n"),
+            Sql(Two, "CREATE TABLE chat_log (id bigint PRIMARY KEY, said text);\n-- streambot:backfill\nUPDATE chat_log SET said = lower(said);\n"), Two, "UPDATE", 1);
         yield return new("concurrent index build", "SBM2011", Sql(Two, "CREATE INDEX CONCURRENTLY i ON t (a);\n"), Sql(Two, "CREATE INDEX i ON t (a);\n"), Two, "CREATE INDEX", 1);
 
         // 3xxx: README
