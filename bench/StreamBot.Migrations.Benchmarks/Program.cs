@@ -68,6 +68,12 @@ if (args.Length >= 2 && args[0] == "stall")
     return StallBenchmark.Run(args[1], tools);
 }
 
+if (args.Length >= 1 && args[0] == "backfill")
+{
+    // backfill [ROWS]: one UPDATE against a backfill on ROWS rows, beside the app's writes, with a standby attached (BackfillBenchmark).
+    return BackfillBenchmark.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+}
+
 if (args.Length >= 2 && args[0] == "preflight")
 {
     // preflight SERVER_URL [ROWS]: the data checks' cost on ROWS rows, without and with an index, and the compatibility check's per query (PreflightBenchmark).
