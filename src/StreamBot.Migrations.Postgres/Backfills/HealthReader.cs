@@ -19,7 +19,7 @@ internal sealed class HealthReader(NpgsqlConnection connection, int[] ownPids, u
 {
     private const string StandbysSql = """
         SELECT coalesce(nullif(application_name, ''), 'pid ' || pid) || ' at ' || coalesce(host(client_addr), 'a local socket'),
-               (replay_lsn - '0/0'::pg_lsn)::bigint, extract(epoch FROM replay_lag) * 1000, (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint
+               (replay_lsn - '0/0'::pg_lsn)::bigint, extract(epoch FROM replay_lag) * 1000, (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint, state IS NULL
         FROM pg_stat_replication
         """;
 
@@ -51,7 +51,7 @@ internal sealed class HealthReader(NpgsqlConnection connection, int[] ownPids, u
                 new(AutovacuumSql) { Parameters = { new() { Value = (long)table } } },
             },
         };
-        var rows = new List<(string Name, long? Replayed, double? LagMs, long Current)>();
+        var rows = new List<(string Name, long? Replayed, double? LagMs, long Current, bool Hidden)>();
         int? oldestPid = null;
         TimeSpan? oldest = null;
         bool autovacuum;
@@ -59,7 +59,7 @@ internal sealed class HealthReader(NpgsqlConnection connection, int[] ownPids, u
         {
             while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
             {
-                rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : (double)reader.GetDecimal(2), reader.GetInt64(3)));
+                rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : (double)reader.GetDecimal(2), reader.GetInt64(3), reader.GetBoolean(4)));
             }
 
             await reader.NextResultAsync(cancellation).ConfigureAwait(false);
@@ -81,11 +81,12 @@ internal sealed class HealthReader(NpgsqlConnection connection, int[] ownPids, u
         }
 
         var standbys = new List<StandbyLag>();
-        foreach (var (name, replayed, lagMs, current) in rows)
+        foreach (var (name, replayed, lagMs, current, hidden) in rows)
         {
+            // Without pg_monitor only a standby's pid shows; a standby that has just connected has reported no position yet.
+            StandbysHidden |= hidden;
             if (replayed is not { } position)
             {
-                StandbysHidden = true;
                 continue;
             }
 

@@ -175,6 +175,7 @@ internal static class UpCommand
             $"{m.File.FileName}: {m.Script.Statements.Count} statement(s), {How(m)}{Locks(session, m)}{drain.GetValueOrDefault(m)}").ToList());
         // The dry run fails as up would, after showing the whole plan.
         RunSession.ThrowIfRefused(checks.Conflicts);
+        await CheckBackfillKeysAsync(session, readOnly, plan).ConfigureAwait(false);
         return 0;
     }
 

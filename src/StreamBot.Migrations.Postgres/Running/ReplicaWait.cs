@@ -16,8 +16,8 @@ internal static class ReplicaWait
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
     private const string BehindSql = """
-        SELECT coalesce(nullif(application_name, ''), 'pid ' || pid) || ' at ' || coalesce(host(client_addr), 'a local socket') || ' (state ' || state || ')',
-               replay_lsn IS NOT NULL, coalesce(pg_wal_lsn_diff($1::pg_lsn, replay_lsn), 0)::bigint
+        SELECT coalesce(nullif(application_name, ''), 'pid ' || pid) || ' at ' || coalesce(host(client_addr), 'a local socket') || coalesce(' (state ' || state || ')', ''),
+               state IS NOT NULL, coalesce(pg_wal_lsn_diff($1::pg_lsn, replay_lsn), 1)::bigint
         FROM pg_stat_replication
         """;
 
@@ -49,6 +49,7 @@ internal static class ReplicaWait
                 return;
             }
 
+            // A standby that has not reported a position yet counts as behind (1 byte).
             var behind = standbys.Where(s => !s.Visible || s.Behind > 0).ToList();
             if (behind.Count == 0)
             {

@@ -33,7 +33,7 @@ public sealed class SessionIsolationTests(TestPostgres postgres) : IClassFixture
     [Fact]
     public async Task A_timeout_set_by_one_migration_does_not_reach_the_next_in_one_run_or_in_the_rehearsal()
     {
-        var folder = Folder(("0001_tiny_timeout", "SET statement_timeout = '10ms';\nCREATE TABLE t1 (id int);\n", "DROP TABLE t1;"), ("0002_slow", "SELECT pg_sleep(0.2);\nCREATE TABLE t2 (id int);\n", "DROP TABLE t2;"));
+        var folder = Folder(("0001_tiny_timeout", "SET statement_timeout = '100ms';\nCREATE TABLE t1 (id int);\n", "DROP TABLE t1;"), ("0002_slow", "SELECT pg_sleep(0.2);\nCREATE TABLE t2 (id int);\n", "DROP TABLE t2;"));
         using var s = new DatabaseScenario(postgres, folder);
 
         var rehearsal = await new MigrationRehearsal(s.Options(), s.Log).RunAsync();
