@@ -25,7 +25,7 @@ internal sealed class ConsoleRunLog(TextWriter stdout, TextWriter stderr, bool t
         }
     }
 
-    public void Progress(string line)
+    public void Progress(string line, double? done = null)
     {
         if (!terminal)
         {
@@ -33,9 +33,11 @@ internal sealed class ConsoleRunLog(TextWriter stdout, TextWriter stderr, bool t
             return;
         }
 
+        // [#########-----------] before the line, 20 cells.
+        var bar = done is { } share ? "[" + new string('#', (int)Math.Round(Math.Clamp(share, 0, 1) * 20)).PadRight(20, '-') + "] " : string.Empty;
         lock (stdout)
         {
-            stdout.Write(ClearLine + Printable.Of(line));
+            stdout.Write(ClearLine + bar + Printable.Of(line.TrimStart()));
             stdout.Flush();
             _progressShown = true;
         }

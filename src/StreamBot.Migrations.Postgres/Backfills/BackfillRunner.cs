@@ -92,7 +92,14 @@ internal sealed class BackfillRunner(NpgsqlConnection connection, int[] ownPids,
                 throw new MigrationException(BackfillDiagnostics.OutOfTime(path, backfill.Line, backfill.Column, migration.File.FileName, backfill.TableName, options.Budget, Done(state)));
             }
 
-            paused += await WaitForHealthAsync(health, backfill, budget).ConfigureAwait(false);
+            var held = await WaitForHealthAsync(health, backfill, budget).ConfigureAwait(false);
+            paused += held;
+            if (held > TimeSpan.Zero)
+            {
+                // A long pause may have used the budget or met Ctrl-C: look again before the next batch.
+                continue;
+            }
+
             if (health.StandbysHidden && !hiddenSaid)
             {
                 log.Info("  The standbys' replay positions are hidden from this role (grant it pg_monitor): replica lag does not pause this backfill.");
@@ -320,7 +327,8 @@ internal sealed class BackfillRunner(NpgsqlConnection connection, int[] ownPids,
             var share = estimate is { } total and > 0 ? string.Create(CultureInfo.InvariantCulture, $" of ~{total:N0} ({Math.Min(100, 100.0 * scanned / total):0}%)") : string.Empty;
             var left = estimate is { } all && rate > 0 && all > scanned ? $", about {DeployDiagnostics.Duration(TimeSpan.FromSeconds((all - scanned) / rate))} left" : string.Empty;
             log.Progress(string.Create(CultureInfo.InvariantCulture,
-                $"  {table}: {scanned:N0}{share} rows walked, {changed:N0} changed, {rate:N0} rows/s, batches of {batch:N0}{left}"));
+                $"  {table}: {scanned:N0}{share} rows walked, {changed:N0} changed, {rate:N0} rows/s, batches of {batch:N0}{left}"),
+                estimate is { } rows and > 0 ? (double)scanned / rows : null);
         }
     }
 }

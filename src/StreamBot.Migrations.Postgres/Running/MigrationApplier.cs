@@ -249,6 +249,11 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
                     {
                         await runner.RunAsync(migration, migration.Backfills.First(b => b.Statement == phase.First), new BackfillStore(_progress, migration.Name), lease, _backfillTime).ConfigureAwait(false);
                     }
+                    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                    {
+                        throw Cancelled(migration, $"{migration.File.FileName}'s backfill at statement {phase.First + 1} (line {statements[phase.First].Line}) was interrupted: the batch in flight was rolled back, every committed batch is recorded with its cursor; the migration is not in the journal.",
+                            "Run up again when ready: the backfill continues from its saved cursor, and no row is changed twice.");
+                    }
                     catch (NpgsqlException e) when (IsConnectionEnding(e))
                     {
                         throw ConnectionLost(migration, e, $"The backfill at statement {phase.First + 1} (line {statements[phase.First].Line}) was running: its committed batches are recorded, the one in flight was rolled back. Once the server is back, run up again: it continues from the saved cursor.");

@@ -11,8 +11,8 @@ public interface IRunLog
     void Report(Diagnostic diagnostic);
 
     /// <summary>
-    /// A progress line that the next one replaces (a backfill's rows done and time left): a terminal may redraw it in
-    /// place; anything else gets it as an ordinary line.
+    /// A progress line that the next one replaces (a backfill's rows done and time left), with the share done when it
+    /// is known: a terminal may redraw it in place with a bar; anything else gets it as an ordinary line.
     /// </summary>
-    void Progress(string line) => Info(line);
+    void Progress(string line, double? done = null) => Info(line);
 }

@@ -94,6 +94,7 @@ public sealed class BackfillTests(ReplicatedPostgres servers, ITestOutputHelper 
                 Throttle = BackfillOptions.Default.Throttle with { ReplicaLagPause = TimeSpan.FromSeconds(1), ReplicaLagResume = TimeSpan.FromMilliseconds(500) },
                 Sleep = TimeSpan.FromMilliseconds(20),
                 PollInterval = TimeSpan.FromMilliseconds(200),
+                ReportEvery = TimeSpan.FromMilliseconds(300),
             },
         };
         servers.PauseReplay();
@@ -116,6 +117,8 @@ public sealed class BackfillTests(ReplicatedPostgres servers, ITestOutputHelper 
         var paused = Assert.Single(world.Log.Lines, l => l.Contains(" paused: ", StringComparison.Ordinal));
         Assert.Matches(@"^  Backfill over message_history paused: standby standby1 at (a local socket|127\.0\.0\.1) is [0-9.]+ (ms|s) behind in replay \(pauses at 1 s, resumes under 500 ms\)\.$", paused);
         Assert.Contains(world.Log.Lines, l => l.StartsWith("  Backfill over message_history resumed after ", StringComparison.Ordinal));
+        Assert.Contains(world.Log.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
+            @"^  message_history: [0-9,]+ of ~40,000 \(\d+%\) rows walked, [0-9,]+ changed, [0-9,]+ rows/s, batches of [0-9,]+(, about [0-9.]+ (ms|s|min) left)?$"));
         Assert.Equal(0L, world.Scalar<long>("SELECT count(*) FROM message_history WHERE backfilled <> 1"));
     }
 
