@@ -21,6 +21,9 @@ internal static class CommandLine
           streambot-migrate rehearse [--from-backup FILE] [--format text|json|markdown]
                                                     on a scratch database: apply, roll back, compare
                                                     schemas, apply again; with each statement's locks
+          streambot-migrate verify-backup [FILE] [--backup-dir DIR] [--backup-prefix NAME]
+                                                    restore FILE (default: the newest backup) into a
+                                                    scratch database and compare it with its manifest
           streambot-migrate validate [DIR] [--lint-from NNNN] [--postgres-version N]
                                                     check DIR (default: ./migrations) without a database,
                                                     safety lint included
@@ -44,6 +47,11 @@ internal static class CommandLine
           --no-backup                skip the pg_dump backup (warns)
           --backup-dir DIR           where backups go (default: ./backups)
           --backup-prefix NAME       backup file prefix (default: streambot)
+          --backup-retention-days N  up, down: after a backup, remove backups older than N days (default: 30;
+                                     0 keeps every backup)
+          --backup-keep N            up, down: keep the newest N backups instead, whatever their age
+          --verify-backup            up: restore the backup into a scratch database and compare it with
+                                     its manifest before applying anything
           --journal-table NAME       journal table, table or schema.table with SQL quoting
                                      (default: drizzle_migrations)
           --lock-timeout SECONDS     how long to wait for the lock (default: 300)
@@ -123,7 +131,7 @@ internal static class CommandLine
         return args[0] switch
         {
             "validate" => ValidateCommand.Run(rest, stdout, stderr),
-            "status" or "up" or "down" or "adopt" or "baseline" or "rehearse" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
+            "status" or "up" or "down" or "adopt" or "baseline" or "rehearse" or "verify-backup" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
             "inspect" => InspectCommand.Run(rest, stdout, stderr),
             "new" or "draft-rollback" or "renumber" => AuthoringCommand.Run(args[0], rest, stdout, stderr),
             _ => UsageError(stderr, $"unknown command '{args[0]}'."),

@@ -21,7 +21,7 @@ internal static class DatabaseCommand
             return CommandLine.UsageError(stderr, error!);
         }
 
-        if (options.Positional.Count > (command == "down" ? 1 : 0))
+        if (options.Positional.Count > (command is "down" or "verify-backup" ? 1 : 0))
         {
             return CommandLine.UsageError(stderr, $"unexpected argument '{options.Positional[^1]}'.");
         }
@@ -53,7 +53,7 @@ internal static class DatabaseCommand
             settings,
             options.JournalTable,
             new LockOptions(options.LockTimeout, options.StaleLockTimeout),
-            new BackupOptions(!options.NoBackup, options.BackupDirectory, options.BackupPrefix),
+            new BackupOptions(!options.NoBackup, options.BackupDirectory, options.BackupPrefix) { Retention = options.Retention, Verify = options.VerifyBackup },
             options.DryRun,
             options.Force)
         {
@@ -102,6 +102,9 @@ internal static class DatabaseCommand
                         log.Report(diagnostic);
                     }
 
+                    break;
+                case "verify-backup":
+                    runner.VerifyBackupAsync(options.Positional.FirstOrDefault()).GetAwaiter().GetResult();
                     break;
                 case "baseline":
                     if (options.BaselineTo is not { } to)
@@ -173,6 +176,7 @@ internal static class DatabaseCommand
         "adopt" => "adopt records all or nothing: nothing was adopted.",
         "baseline" => "baseline records all or nothing: nothing was recorded.",
         "rehearse" => "rehearse changes only its scratch database, which is dropped.",
+        "verify-backup" => "verify-backup changes only its scratch database, which is dropped.",
         _ => "status changes nothing.",
     };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using StreamBot.Migrations.Postgres.Backfills;
+using StreamBot.Migrations.Postgres.Backup;
 using StreamBot.Migrations.Postgres.Preflight;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Safety;
@@ -39,10 +40,10 @@ internal sealed class DatabaseOptions
         "--preflight-check-timeout", "--preflight-budget", "--drain-timeout", "--app-name-pattern", "--app-heartbeat-table", "--app-heartbeat-max-age",
         "--app-queries", "--small-table-rows", "--large-table-rows",
         "--backfill-batch-time", "--backfill-min-rows", "--backfill-max-rows", "--backfill-sleep", "--backfill-budget", "--backfill-replica-lag",
-        "--backfill-replica-lag-mb", "--backfill-oldest-transaction", "--backfill-lock-waiters", "--replica-wait",
+        "--backfill-replica-lag-mb", "--backfill-oldest-transaction", "--backfill-lock-waiters", "--replica-wait", "--backup-retention-days", "--backup-keep",
     };
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose", "--accept-drift", "--force-contract" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose", "--accept-drift", "--force-contract", "--verify-backup" };
 
     // Which options each command acts on: the one place that decides it.
     private static readonly string[] Everywhere = ["--dir", "--connection", "--journal-table", "--verbose"];
@@ -59,13 +60,15 @@ internal sealed class DatabaseOptions
     private static readonly string[] ChangesTheSchema =
     [
         "--no-backup", "--backup-dir", "--backup-prefix", "--statement-lock-timeout", "--statement-timeout", "--concurrent-lock-timeout",
-        "--lock-retries", "--lock-retry-budget", "--accept-drift",
+        "--lock-retries", "--lock-retry-budget", "--accept-drift", "--backup-retention-days", "--backup-keep",
     ];
 
     private static readonly Dictionary<string, HashSet<string>> Accepted = new(StringComparer.Ordinal)
     {
         ["status"] = [.. Everywhere, .. ChecksTheData, "--format"],
-        ["up"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, .. ChecksTheData, .. WaitsForTheApp, .. SizesBatches, .. ThrottlesBackfills, "--resume-from"],
+        ["up"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, .. ChecksTheData, .. WaitsForTheApp, .. SizesBatches, .. ThrottlesBackfills, "--resume-from", "--verify-backup"],
+        // Needs no migrations folder: a backup and a server to restore it on.
+        ["verify-backup"] = ["--connection", "--journal-table", "--verbose", "--backup-dir", "--backup-prefix"],
         ["down"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, "--force"],
         ["adopt"] = [.. Everywhere, .. TakesTheLock],
         ["baseline"] = [.. Everywhere, .. TakesTheLock, "--to", "--force"],
@@ -99,6 +102,12 @@ internal sealed class DatabaseOptions
 
     /// <summary>up and rehearse: how backfills run.</summary>
     public BackfillOptions Backfill { get; private set; } = BackfillOptions.Default;
+
+    /// <summary>up and down: which older backups a successful backup removes.</summary>
+    public BackupRetention Retention { get; private set; } = BackupRetention.Default;
+
+    /// <summary>up: verify the backup before applying.</summary>
+    public bool VerifyBackup { get; private set; }
 
     /// <summary>up: how long to wait after each migration for the standbys to replay it; null does not wait.</summary>
     public TimeSpan? ReplicaWait { get; private set; }
@@ -222,6 +231,16 @@ internal sealed class DatabaseOptions
                         break;
                     case "--backfill-lock-waiters": options.Backfill = options.Backfill with { Throttle = options.Backfill.Throttle with { LockWaiters = BatchRows() } }; break;
                     case "--replica-wait": options.ReplicaWait = Positive(Seconds()); break;
+                    case "--verify-backup": options.VerifyBackup = true; break;
+                    case "--backup-retention-days":
+                        options.Retention = options.Retention with
+                        {
+                            Days = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days <= 36_500
+                                ? days
+                                : throw new FormatException("--backup-retention-days takes a number of days (0 keeps every backup)."),
+                        };
+                        break;
+                    case "--backup-keep": options.Retention = options.Retention with { KeepNewest = BatchRows() }; break;
                     case "--small-table-rows": options.Sizing = options.Sizing with { SmallTableRows = Rows() }; break;
                     case "--large-table-rows": options.Sizing = options.Sizing with { LargeTableRows = Rows() }; break;
                     case "--lock-retries":

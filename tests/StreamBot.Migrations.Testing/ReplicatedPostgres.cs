@@ -98,6 +98,7 @@ public sealed class ReplicatedPostgres : IDisposable
         }
 
         _standbyRunning = true;
+        StopBothWhenThisProcessExits();
         // Streaming, not just started: pg_stat_replication on the primary lists it.
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (TestPostgres.Psql(Primary.ServerUrl + "/postgres", $"-tA -c \"SELECT count(*) FROM pg_stat_replication WHERE application_name = '{StandbyName}' AND state = 'streaming'\"").Output.Trim() != "1")
@@ -109,6 +110,17 @@ public sealed class ReplicatedPostgres : IDisposable
 
             Thread.Sleep(100);
         }
+    }
+
+    // Dispose stops both; if this process dies first (a killed test host, a benchmark stopped with Ctrl-C), a watcher outside its tree does.
+    private void StopBothWhenThisProcessExits()
+    {
+        Primary.StopWhenThisProcessExits();
+        var pgCtl = Path.Combine(_bin, "pg_ctl");
+        var stop = ThrowawayServer.RunsAsPostgres ? $"runuser -u postgres -- \"{pgCtl}\"" : $"\"{pgCtl}\"";
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 0.5; done; " +
+                     $"{stop} -D \"{Path.Combine(_standbyDirectory, "data")}\" -m immediate -w stop >/dev/null 2>&1; rm -rf \"{_standbyDirectory}\"";
+        using var watcher = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("setsid", ["-f", "sh", "-c", script]) { UseShellExecute = false });
     }
 
     public void Dispose()

@@ -7,7 +7,7 @@ namespace StreamBot.Migrations.Postgres.Backfills;
 /// <summary>
 /// Reads what the throttle needs, with plain SQL in one round trip and no lock beyond what the statistics views take:
 /// every standby's replay position (pg_stat_replication), the oldest open transaction of another session
-/// (pg_stat_activity) and whether an autovacuum worker is on the table (pg_stat_progress_vacuum).
+/// (pg_stat_activity) and whether an anti-wraparound autovacuum is on the table (pg_stat_progress_vacuum).
 /// </summary>
 /// <remarks>
 /// pg_stat_replication's replay_lag is the last measured value and does not grow while a standby's replay is paused;
@@ -30,7 +30,8 @@ internal sealed class HealthReader(NpgsqlConnection connection, int[] ownPids, u
         """;
 
     private const string AutovacuumSql = """
-        SELECT EXISTS (SELECT 1 FROM pg_stat_progress_vacuum v JOIN pg_stat_activity a ON a.pid = v.pid WHERE v.relid = $1::oid AND a.backend_type = 'autovacuum worker')
+        SELECT EXISTS (SELECT 1 FROM pg_stat_progress_vacuum v JOIN pg_stat_activity a ON a.pid = v.pid
+                       WHERE v.relid = $1::oid AND a.backend_type = 'autovacuum worker' AND a.query LIKE '%(to prevent wraparound)')
         """;
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();

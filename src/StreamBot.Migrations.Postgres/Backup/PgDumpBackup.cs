@@ -20,7 +20,12 @@ internal static partial class PgDumpBackup
     [GeneratedRegex(@"(\d+)(?:\.(\d+))?")]
     private static partial Regex VersionNumber();
 
-    public static async Task<string> CreateAsync(ConnectionSettings settings, BackupOptions options, int serverVersionNum, IRunLog log, CancellationToken cancellation = default)
+    /// <summary>
+    /// Dumps the database to a new backup file, with its manifest (schema and row counts, read in the dump's own
+    /// snapshot) beside it, then prunes expired backups. Returns the backup's path.
+    /// </summary>
+    public static async Task<string> CreateAsync(ConnectionSettings settings, BackupOptions options, int serverVersionNum, IReadOnlyCollection<string> toolTables,
+        IRunLog log, CancellationToken cancellation = default)
     {
         var pgDump = FindOnPath("pg_dump") ?? throw new MigrationException(BackupDiagnostics.PgDumpMissing());
         await CheckVersionAsync(pgDump, serverVersionNum).ConfigureAwait(false);
@@ -36,11 +41,18 @@ internal static partial class PgDumpBackup
         }
 
         // A run killed during its dump leaves a .partial file. Its name already keeps it from being taken for a
-        // backup, and the lock this run holds means no run of ours is still writing one, so it is only clutter.
+        // backup, so it is only clutter, unless a dump is being written to it right now: the writer holds the file
+        // exclusively (FileShare.None, an flock on Unix), so a file that cannot be opened exclusively is left alone.
         try
         {
             foreach (var stale in Directory.GetFiles(directory, $"{options.Prefix}_*.sql.partial"))
             {
+                if (InUse(stale))
+                {
+                    log.Info($"Left {Path.GetFileName(stale)}: a dump is being written to it.");
+                    continue;
+                }
+
                 TryDelete(stale);
                 log.Info($"Removed {Path.GetFileName(stale)}, the unfinished dump of an interrupted run.");
             }
@@ -59,10 +71,23 @@ internal static partial class PgDumpBackup
 
         var partial = path + ".partial";
         var clock = Stopwatch.StartNew();
+        BackupManifest? manifest = null;
         try
         {
-            await DumpAsync(pgDump, settings, partial, cancellation).ConfigureAwait(false);
+            // One snapshot for the dump and the manifest: pg_dump imports it, this session reads the schema and counts the rows in it.
+            await using var snapshot = await Database.OpenAsync(settings, "backup manifest", cancellation).ConfigureAwait(false);
+            await using var transaction = await snapshot.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellation).ConfigureAwait(false);
+            string id;
+            await using (var export = new Npgsql.NpgsqlCommand("SELECT pg_export_snapshot()", snapshot, transaction))
+            {
+                id = (string)(await export.ExecuteScalarAsync(cancellation).ConfigureAwait(false))!;
+            }
+
+            var dump = DumpAsync(pgDump, settings, partial, id, cancellation);
+            manifest = await BackupManifest.TakeAsync(snapshot, transaction, path, settings.Describe(), toolTables, cancellation).ConfigureAwait(false);
+            await dump.ConfigureAwait(false);
             File.Move(partial, path);
+            manifest.Write(path);
         }
         catch (IOException e) when (IsDiskFull(e))
         {
@@ -80,11 +105,12 @@ internal static partial class PgDumpBackup
             throw;
         }
 
-        log.Info($"Backup written to {path} ({new FileInfo(path).Length / 1024.0:F0} KiB in {clock.Elapsed.TotalSeconds:F1} s).");
+        log.Info($"Backup written to {path} ({new FileInfo(path).Length / 1024.0:F0} KiB in {clock.Elapsed.TotalSeconds:F1} s; {manifest.Rows.Count} table(s), {manifest.Rows.Values.Sum()} row(s) recorded in {Path.GetFileName(BackupManifest.PathFor(path))}).");
+        options.Retention.Prune(directory, options.Prefix, path, log);
         return path;
     }
 
-    private static async Task DumpAsync(string pgDump, ConnectionSettings settings, string target, CancellationToken cancellation)
+    private static async Task DumpAsync(string pgDump, ConnectionSettings settings, string target, string snapshot, CancellationToken cancellation)
     {
         // Created 0600 before a single byte is written: the dump holds OAuth tokens.
         var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
@@ -99,7 +125,7 @@ internal static partial class PgDumpBackup
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--format=plain", "--clean", "--if-exists", "--no-password", "--exclude-table-data=public.migration_lock" })
+        foreach (var argument in new[] { "--format=plain", "--clean", "--if-exists", "--no-password", "--exclude-table-data=public.migration_lock", "--snapshot=" + snapshot })
         {
             info.ArgumentList.Add(argument);
         }
@@ -136,6 +162,26 @@ internal static partial class PgDumpBackup
             throw new MigrationException(BackupDiagnostics.DumpIncomplete(target));
         }
     }
+
+    private static bool InUse(string path)
+    {
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return File.Exists(path);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> ends with pg_dump's completion marker (a cut file does not).</summary>
+    internal static bool IsComplete(string path) => EndsWithMarker(path, new FileInfo(path).Length);
 
     private static bool EndsWithMarker(string path, long length)
     {

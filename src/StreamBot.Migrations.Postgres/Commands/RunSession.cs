@@ -106,7 +106,15 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
         }
 
         Stage = "during the pg_dump backup (its unfinished file was removed)";
-        return await PgDumpBackup.CreateAsync(options.Connection, options.Backup, connection.PostgreSqlVersion.Major * 10000, log, cancellation).ConfigureAwait(false);
+        var toolTables = SchemaReader.ToolTables(options.JournalTable);
+        var backup = await PgDumpBackup.CreateAsync(options.Connection, options.Backup, connection.PostgreSqlVersion.Major * 10000, toolTables, log, cancellation).ConfigureAwait(false);
+        if (options.Backup.Verify)
+        {
+            Stage = $"while verifying the backup {Path.GetFileName(backup)} (nothing was applied)";
+            await BackupVerification.VerifyAsync(options.Connection, backup, toolTables, log, cancellation).ConfigureAwait(false);
+        }
+
+        return backup;
     }
 
     /// <summary>

@@ -11,11 +11,16 @@ namespace StreamBot.Migrations.Postgres.Rehearsal;
 /// </summary>
 internal static class BackupRestore
 {
-    public static async Task RestoreAsync(ConnectionSettings scratch, string file, CancellationToken cancellation)
+    /// <param name="scratch">The database to restore into.</param>
+    /// <param name="file">The backup.</param>
+    /// <param name="cancellation">Ctrl-C.</param>
+    /// <param name="failure">The diagnostic for a restore that fails, given why (default: the rehearsal's SBM7007).</param>
+    public static async Task RestoreAsync(ConnectionSettings scratch, string file, CancellationToken cancellation, Func<string, Diagnostic>? failure = null)
     {
+        failure ??= RehearsalDiagnostics.ScratchUnavailable;
         if (!File.Exists(file))
         {
-            throw new MigrationException(RehearsalDiagnostics.ScratchUnavailable($"the backup {file} does not exist."));
+            throw new MigrationException(failure($"the backup {file} does not exist."));
         }
 
         var info = new ProcessStartInfo("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", Path.GetFullPath(file)])
@@ -50,7 +55,7 @@ internal static class BackupRestore
                 var where = text.Split('\n').FirstOrDefault(l => l.Contains("ERROR", StringComparison.Ordinal)) is { } line && line.IndexOf("ERROR", StringComparison.Ordinal) is var at
                     ? line[..at].TrimEnd(' ', ':')
                     : "psql";
-                throw new MigrationException(RehearsalDiagnostics.ScratchUnavailable($"restoring {Path.GetFileName(file)} failed at {where} (psql exit code {process.ExitCode}; its message is not shown, it may quote data)."));
+                throw new MigrationException(failure($"restoring {Path.GetFileName(file)} failed at {where} (psql exit code {process.ExitCode}; its message is not shown, it may quote data)."));
             }
         }
     }

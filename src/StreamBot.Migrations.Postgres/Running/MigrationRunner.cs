@@ -32,6 +32,12 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
     /// <summary>Records the migrations drizzle-orm's migrator applied in this tool's journal, running none. Returns how many.</summary>
     public Task<int> AdoptAsync() => AdoptCommand.RunAsync(Session());
 
+    /// <summary>
+    /// Restores <paramref name="backup"/> (default: the newest in the backup directory) into a scratch database and
+    /// compares it with the manifest recorded when it was taken. Changes nothing of the configured database.
+    /// </summary>
+    public Task VerifyBackupAsync(string? backup) => VerifyBackupCommand.RunAsync(Session(), backup);
+
     /// <summary>Records 0000 to <paramref name="to"/> as applied without running them, once their objects are found. Returns how many.</summary>
     public Task<int> BaselineAsync(string to) => BaselineCommand.RunAsync(Session(), to);
 }

@@ -24,8 +24,10 @@ public sealed record BackfillThrottle(
     /// <summary>
     /// Standbys: pause at 60 s or 256 MB behind, resume under 30 s and 64 MB (a standby replaying a conservative
     /// 50 MB/s needs about 5 s for 256 MB; the time signal governs, the bytes catch a standby whose time lag is not
-    /// reported). Oldest transaction: pause at 10 min, resume under 5 min. Autovacuum on the table: paused while it
-    /// runs, so it can clean what the batches left. Lock waiters: 10 sessions, a typical app pool's worth stuck.
+    /// reported). Oldest transaction: pause at 10 min, resume under 5 min. An anti-wraparound autovacuum on the table:
+    /// paused while it runs (it cannot be cancelled and must finish; an ordinary autovacuum is cleaning up after the
+    /// batches and may take minutes on a large table, so the batches go on beside it). Lock waiters: 10 sessions, a
+    /// typical app pool's worth stuck.
     /// </summary>
     public static BackfillThrottle Default { get; } = new(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30), 256L << 20, 64L << 20,
         TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(5), 10);
@@ -56,7 +58,7 @@ public sealed record BackfillThrottle(
             return $"a transaction has been open for {DeployDiagnostics.Duration(oldest)} (backend pid {health.OldestTransactionPid}), so vacuum cannot clean up after the batches ({Levels(DeployDiagnostics.Duration(OldestTransactionPause), DeployDiagnostics.Duration(OldestTransactionResume))})";
         }
 
-        return health.AutovacuumOnTable ? "autovacuum is working on the table (resumes when it is done)" : null;
+        return health.AutovacuumOnTable ? "an autovacuum to prevent transaction ID wraparound is working on the table (resumes when it is done)" : null;
     }
 
     /// <summary>"12.5 MB", "640 kB", "512 bytes".</summary>
@@ -78,5 +80,5 @@ public sealed record StandbyLag(string Name, long Bytes, TimeSpan Lag);
 /// <param name="Standbys">Every standby pg_stat_replication shows.</param>
 /// <param name="OldestTransaction">The age of the oldest open transaction of another session, if any.</param>
 /// <param name="OldestTransactionPid">Its backend pid.</param>
-/// <param name="AutovacuumOnTable">Whether an autovacuum worker is processing the backfill's table.</param>
+/// <param name="AutovacuumOnTable">Whether an anti-wraparound autovacuum is processing the backfill's table.</param>
 public sealed record DatabaseHealth(IReadOnlyList<StandbyLag> Standbys, TimeSpan? OldestTransaction, int? OldestTransactionPid, bool AutovacuumOnTable);

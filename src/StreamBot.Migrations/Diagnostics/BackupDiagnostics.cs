@@ -28,7 +28,7 @@ internal static class BackupDiagnostics
     public static Diagnostic DiskFull(string directory) =>
         DiagnosticCatalog.BackupDiskFull.AtFile(directory,
             $"The disk holding {directory} is full; the backup is incomplete and nothing was applied.",
-            "Free space (old backups are never deleted automatically) or point MigrationsBackupDirectory elsewhere.");
+            "Free space (retention removes only backups older than MigrationsBackupRetentionDays, after a successful backup) or point MigrationsBackupDirectory elsewhere.");
 
     public static Diagnostic PgDumpFailed(string target, int exitCode, string errors) =>
         DiagnosticCatalog.BackupFailed.AtFile(target,
@@ -39,6 +39,31 @@ internal static class BackupDiagnostics
         DiagnosticCatalog.BackupFailed.AtFile(target,
             "pg_dump exited 0 but the dump lacks its completion marker, so it cannot be trusted and nothing was applied.",
             "Check the disk and pg_dump, then run again.");
+
+    public static Diagnostic DoesNotRestore(string backup, string why) =>
+        DiagnosticCatalog.BackupDoesNotRestore.AtFile(backup,
+            $"The backup {Path.GetFileName(backup)} does not restore: {why} It cannot be relied on.",
+            "Take a new backup (up takes one before every run); keep this file only for forensics.");
+
+    public static Diagnostic RestoresToSomethingElse(string backup, DateTimeOffset takenAt, IReadOnlyList<string> differences) =>
+        DiagnosticCatalog.BackupRestoresOtherwise.AtFile(backup,
+            $"The backup {Path.GetFileName(backup)} restores, but not to what was recorded when it was taken ({takenAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC): {string.Join("; ", differences.Take(20))}{(differences.Count > 20 ? $"; and {differences.Count - 20} more" : string.Empty)}.",
+            "The file or its manifest was changed or cut since; take a new backup and keep this one only for forensics.");
+
+    public static Diagnostic NoManifest(string backup) =>
+        DiagnosticCatalog.BackupWithoutManifest.AtFile(backup,
+            $"The backup {Path.GetFileName(backup)} restores without error, but it has no manifest ({Path.GetFileName(backup)}.manifest.json), so its schema and row counts were not compared with anything.",
+            "Backups taken by this version record one; take a new backup to have it verified fully.");
+
+    public static Diagnostic ManifestUnreadable(string backup, string problem) =>
+        DiagnosticCatalog.BackupManifestUnreadable.AtFile(backup,
+            $"The manifest of {Path.GetFileName(backup)} cannot be used: {problem}. Nothing was restored.",
+            "Restore the manifest from where the backup was copied from, or take a new backup.");
+
+    public static Diagnostic NoBackupToVerify(string directory, string prefix) =>
+        DiagnosticCatalog.NoBackupToVerify.AtFile(directory,
+            $"There is no backup named {prefix}_YYYY-MM-DDTHH-MM-SS.sql in {directory} to verify.",
+            "Give the file (verify-backup FILE), or the directory and prefix the backups were written with (--backup-dir, --backup-prefix).");
 
     public static Diagnostic Disabled() =>
         DiagnosticCatalog.BackupDisabled.AtFile(ConnectionDiagnostics.Tool,

@@ -111,6 +111,11 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor BackupFailed = new("SBM5004", E, "Backup failed or is incomplete");
     public static readonly DiagnosticDescriptor BackupDiskFull = new("SBM5005", E, "No space left for the backup");
     public static readonly DiagnosticDescriptor BackupDisabled = new("SBM5006", W, "Backup disabled");
+    public static readonly DiagnosticDescriptor BackupDoesNotRestore = new("SBM5007", E, "Backup does not restore");
+    public static readonly DiagnosticDescriptor BackupRestoresOtherwise = new("SBM5008", E, "Restored backup differs from what was recorded");
+    public static readonly DiagnosticDescriptor BackupWithoutManifest = new("SBM5009", W, "Backup has no manifest to compare with");
+    public static readonly DiagnosticDescriptor BackupManifestUnreadable = new("SBM5010", E, "Backup manifest cannot be read");
+    public static readonly DiagnosticDescriptor NoBackupToVerify = new("SBM5011", E, "No backup to verify");
 
     public static readonly DiagnosticDescriptor IndexNotConcurrent = new("SBM6001", W, "CREATE INDEX without CONCURRENTLY on an existing table");
     public static readonly DiagnosticDescriptor ConstraintNotValidMissing = new("SBM6002", W, "Foreign key or CHECK added without NOT VALID");
@@ -168,6 +173,7 @@ internal static class DiagnosticCatalog
         BlockedByLocks, BlockersPresent, PooledConnection, SchemaDrift, DriftRefused, DataConflict, DataCheckUnfinished, OldVersionsConnected,
         ContractForced, LargeTableFinding, BackfillOutOfTime, StandbysBehind,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
+        BackupDoesNotRestore, BackupRestoresOtherwise, BackupWithoutManifest, BackupManifestUnreadable, NoBackupToVerify,
         IndexNotConcurrent, ConstraintNotValidMissing, ValidatedInSameTransaction, UniqueWithoutIndex, ColumnTypeRewrite, SetNotNullScans,
         VolatileDefault, Rename, DestructiveWithoutHighRisk, TableRewriteCommand, UnboundedDataChange, ConcurrentlyMixed, EnumValueUsedTooSoon, SessionSetting,
         NotNullWithoutDefault, DropIndexNotConcurrent, StorageRewrite, DropOutsideContract, SetNotNullOutsideContract,

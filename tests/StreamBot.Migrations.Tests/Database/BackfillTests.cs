@@ -179,6 +179,40 @@ public sealed class BackfillTests(ReplicatedPostgres servers, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Deletes_inserts_from_a_select_and_composite_and_uuid_keys_run_in_batches_with_the_one_statement_result()
+    {
+        using var world = new World(servers, rows: 10);
+        world.Execute("""
+            CREATE TABLE chat_log (channel_id int NOT NULL, id bigint NOT NULL, body text NOT NULL, PRIMARY KEY (channel_id, id));
+            INSERT INTO chat_log SELECT g % 7, g, CASE WHEN g % 3 = 0 THEN 'spam ' ELSE 'hello ' END || g FROM generate_series(1, 20000) g;
+            CREATE TABLE chat_archive (channel_id int NOT NULL, id bigint NOT NULL, body text NOT NULL, PRIMARY KEY (channel_id, id));
+            CREATE TABLE viewers (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text NOT NULL, seen int NOT NULL DEFAULT 0);
+            INSERT INTO viewers (name) SELECT 'viewer ' || g FROM generate_series(1, 5000) g;
+            """);
+        var expected = (Archived: world.Scalar<long>("SELECT count(*) FROM chat_log WHERE channel_id < 5 AND body NOT LIKE 'spam%'"),
+            Kept: world.Scalar<long>("SELECT count(*) FROM chat_log WHERE body NOT LIKE 'spam%'"));
+        world.Folder.AddMigration("0001_tidy_chat", """
+            -- streambot:backfill key (channel_id, id)
+            DELETE FROM chat_log WHERE body LIKE 'spam%';
+            -- streambot:backfill
+            INSERT INTO chat_archive (channel_id, id, body) SELECT l.channel_id, l.id, upper(l.body) FROM chat_log l WHERE l.channel_id < 5 ON CONFLICT DO NOTHING;
+            -- streambot:backfill
+            UPDATE viewers v SET seen = v.seen + 1;
+
+            """, notRecommended: true);
+        var small = world.Options() with { Backfill = BackfillOptions.Default with { Sizing = BackfillOptions.Default.Sizing with { MaxRows = 700 } } };
+        Assert.Equal(2, await world.Runner(small).UpAsync());
+
+        Assert.Equal(expected.Kept, world.Scalar<long>("SELECT count(*) FROM chat_log"));
+        Assert.Equal(0L, world.Scalar<long>("SELECT count(*) FROM chat_log WHERE body LIKE 'spam%'"));
+        Assert.Equal(expected.Archived, world.Scalar<long>("SELECT count(*) FROM chat_archive WHERE body LIKE 'HELLO %'"));
+        Assert.Equal(expected.Archived, world.Scalar<long>("SELECT count(*) FROM chat_archive"));
+        Assert.Equal(0L, world.Scalar<long>("SELECT count(*) FROM viewers WHERE seen <> 1"));
+        Assert.Contains(world.Log.Lines, l => l.StartsWith("  Backfill over chat_log (0001_tidy_chat.sql line 2): ", StringComparison.Ordinal) && l.Contains("over (channel_id, id)", StringComparison.Ordinal));
+        Assert.Contains(world.Log.Lines, l => l.StartsWith("  Backfill over viewers done: 5,000 row(s) walked, 5,000 changed, in ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_table_without_a_usable_key_is_refused_before_anything_is_locked()
     {
         using var world = new World(servers, rows: 10, primaryKey: false);

@@ -14,7 +14,8 @@ public sealed class BackupTests(TestPostgres postgres) : IClassFixture<TestPostg
         s.Folder.AddMigration("0003_more", "CREATE TABLE more (id int);\n", "DROP TABLE more;", "SELECT 1 FROM pg_tables WHERE tablename = 'more';");
         await s.Runner(backup: true).UpAsync();
 
-        var backup = Assert.Single(Directory.GetFiles(s.BackupDirectory));
+        var backup = Assert.Single(Directory.GetFiles(s.BackupDirectory, "*.sql"));
+        Assert.True(File.Exists(backup + ".manifest.json"), "the manifest is written beside the backup");
         Assert.Matches(@"streambot_\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.sql$", backup);
         if (!OperatingSystem.IsWindows())
         {

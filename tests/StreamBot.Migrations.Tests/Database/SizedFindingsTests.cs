@@ -50,7 +50,7 @@ public sealed partial class SizedFindingsTests(TestPostgres postgres, ITestOutpu
         Assert.Contains(s.Log.Lines, l => l.StartsWith("Sized by the live table: 0003_index_user_names.sql(1,1): SBM6001 on users, which holds about 200000 rows", StringComparison.Ordinal)
             && l.EndsWith("(the build's warning stands).", StringComparison.Ordinal));
 
-        var report = await new StreamBot.Migrations.Postgres.Rehearsal.MigrationRehearsal(s.Options(), s.Log).RunAsync(Directory.EnumerateFiles(s.BackupDirectory).Single());
+        var report = await new StreamBot.Migrations.Postgres.Rehearsal.MigrationRehearsal(s.Options(), s.Log).RunAsync(Directory.EnumerateFiles(s.BackupDirectory, "*.sql").Single());
         var sized = Assert.Single(report.Sized);
         output.WriteLine(sized);
         Assert.Matches(@"^0003_index_user_names\.sql\(1,1\): SBM6001 on users, which holds about 200000 rows \(\d+ MB\): CREATE INDEX estimated \d+(\.\d)? (ms|s), measured \d+(\.\d)? (ms|s) in this rehearsal\.$", sized);

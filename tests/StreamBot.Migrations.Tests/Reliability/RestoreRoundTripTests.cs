@@ -27,7 +27,7 @@ public sealed class RestoreRoundTripTests(TestPostgres postgres) : IClassFixture
             "DROP TABLE giveaways;", "SELECT 1 FROM pg_tables WHERE tablename = 'giveaways';");
         var (upExit, upOutput) = CliProcess.Run($"up {dir} {backups}", env);
         Assert.True(upExit == 0, upOutput);
-        var backup = Assert.Single(Directory.GetFiles(s.BackupDirectory));
+        var backup = Assert.Single(Directory.GetFiles(s.BackupDirectory, "*.sql"));
 
         // Damage: data gone, a table gone, the journal emptied, and a lock row left by some crashed tool.
         probe.Execute("DELETE FROM users WHERE name = 'streamer_two'");

@@ -36,7 +36,7 @@ public sealed class BackfillThrottleTests
         Assert.Equal("a transaction has been open for 11 min (backend pid 4242), so vacuum cannot clean up after the batches (pauses at 10 min, resumes under 5 min)", Throttle.Hold(old, paused: false));
         Assert.NotNull(Throttle.Hold(old with { OldestTransaction = TimeSpan.FromMinutes(6) }, paused: true));
         Assert.Null(Throttle.Hold(old with { OldestTransaction = TimeSpan.FromMinutes(6) }, paused: false));
-        Assert.Equal("autovacuum is working on the table (resumes when it is done)", Throttle.Hold(new DatabaseHealth([], null, null, true), paused: false));
+        Assert.Equal("an autovacuum to prevent transaction ID wraparound is working on the table (resumes when it is done)", Throttle.Hold(new DatabaseHealth([], null, null, true), paused: false));
         Assert.Null(Throttle.Hold(new DatabaseHealth([], null, null, false), paused: true));
     }
 }
