@@ -21,6 +21,9 @@ internal static class CommandLine
           streambot-migrate rehearse [--from-backup FILE] [--format text|json|markdown]
                                                     on a scratch database: apply, roll back, compare
                                                     schemas, apply again; with each statement's locks
+          streambot-migrate watch DURATION [--format text|json]
+                                                    read the app's query times, deadlocks, rollbacks and
+                                                    scans for DURATION (300, 90s, 30min) against now
           streambot-migrate verify-backup [FILE] [--backup-dir DIR] [--backup-prefix NAME]
                                                     restore FILE (default: the newest backup) into a
                                                     scratch database and compare it with its manifest
@@ -52,6 +55,15 @@ internal static class CommandLine
           --backup-keep N            up, down: keep the newest N backups instead, whatever their age
           --verify-backup            up: restore the backup into a scratch database and compare it with
                                      its manifest before applying anything
+          --watch DURATION           up: after the last migration, watch the database this long (300,
+                                     90s, 30min); a regression fails the run at the end
+          --watch-factor X           up, watch: a query this many times slower is a regression (default: 3)
+          --watch-min-calls N        up, watch: calls needed before and during the watch (default: 20)
+          --watch-warn-only          up, watch: report regressions as warnings, exit 0
+          --webhook-format auto|generic|discord|slack
+                                     up, down: the body posted to $STREAMBOT_MIGRATIONS_WEBHOOK_URL
+                                     (default: auto, from the URL)
+          --webhook-timeout SECONDS  up, down: the longest a post may take (default: 3)
           --journal-table NAME       journal table, table or schema.table with SQL quoting
                                      (default: drizzle_migrations)
           --lock-timeout SECONDS     how long to wait for the lock (default: 300)
@@ -131,7 +143,7 @@ internal static class CommandLine
         return args[0] switch
         {
             "validate" => ValidateCommand.Run(rest, stdout, stderr),
-            "status" or "up" or "down" or "adopt" or "baseline" or "rehearse" or "verify-backup" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
+            "status" or "up" or "down" or "adopt" or "baseline" or "rehearse" or "verify-backup" or "watch" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
             "inspect" => InspectCommand.Run(rest, stdout, stderr),
             "new" or "draft-rollback" or "renumber" => AuthoringCommand.Run(args[0], rest, stdout, stderr),
             _ => UsageError(stderr, $"unknown command '{args[0]}'."),

@@ -5,6 +5,7 @@ using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Postgres.Rehearsal;
 using StreamBot.Migrations.Postgres.Running;
+using StreamBot.Migrations.Postgres.Watching;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Safety;
 
@@ -29,7 +30,7 @@ internal static class DatabaseCommand
         // A rehearsal report in JSON or Markdown is stdout's whole content (a CI job redirects it to a file): progress goes to stderr.
         // A live progress line only where a person watches: the process's own terminal, not a redirect or a test's writer.
         var terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-        var log = command == "rehearse" && options.Format != "text" ? new ConsoleRunLog(stderr, stderr) : new ConsoleRunLog(stdout, stderr, terminal);
+        var log = command is "rehearse" or "watch" && options.Format != "text" ? new ConsoleRunLog(stderr, stderr) : new ConsoleRunLog(stdout, stderr, terminal);
         // rehearse needs no database of the user's: without one it brings its own throwaway server.
         var bringsItsOwn = command == "rehearse" && options.Connection is null
             && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ConnectionSettings.DatabaseUrlVariable))
@@ -38,6 +39,13 @@ internal static class DatabaseCommand
         if (bringsItsOwn && throwaway is null)
         {
             return CommandLine.Failed;
+        }
+
+        // The webhook's URL holds its channel's token: read from the environment only, and never printed.
+        var webhookUrl = Environment.GetEnvironmentVariable(StreamBot.Migrations.Postgres.Notifications.WebhookOptions.UrlVariable);
+        if (command is "up" or "down" && !string.IsNullOrEmpty(webhookUrl) && !(Uri.TryCreate(webhookUrl, UriKind.Absolute, out var hook) && hook.Scheme is "http" or "https"))
+        {
+            return CommandLine.UsageError(stderr, $"{StreamBot.Migrations.Postgres.Notifications.WebhookOptions.UrlVariable} is not an http(s) URL (its value is not shown: it may hold a token).");
         }
 
         Diagnostic? problem = null;
@@ -64,6 +72,8 @@ internal static class DatabaseCommand
             Drain = options.Drain,
             Sizing = options.Sizing,
             Backfill = options.Backfill,
+            Webhook = options.Webhook with { Url = string.IsNullOrEmpty(webhookUrl) ? null : webhookUrl },
+            Watch = options.WatchFor is { } watchFor ? new WatchOptions(watchFor, options.WatchThresholds, options.WatchWarnOnly) : null,
             ReplicaWait = options.ReplicaWait,
             AppQueries = options.AppQueries,
             AppQueriesFromDatabase = throwaway is null,
@@ -100,6 +110,14 @@ internal static class DatabaseCommand
                     foreach (var diagnostic in rehearsal.Diagnostics)
                     {
                         log.Report(diagnostic);
+                    }
+
+                    break;
+                case "watch":
+                    var watched = runner.WatchAsync().GetAwaiter().GetResult();
+                    if (options.Format == "json")
+                    {
+                        WatchWriter.WriteJson(watched, stdout);
                     }
 
                     break;
@@ -177,6 +195,7 @@ internal static class DatabaseCommand
         "baseline" => "baseline records all or nothing: nothing was recorded.",
         "rehearse" => "rehearse changes only its scratch database, which is dropped.",
         "verify-backup" => "verify-backup changes only its scratch database, which is dropped.",
+        "watch" => "watch changes nothing.",
         _ => "status changes nothing.",
     };
 }

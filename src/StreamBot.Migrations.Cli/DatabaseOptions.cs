@@ -41,9 +41,10 @@ internal sealed class DatabaseOptions
         "--app-queries", "--small-table-rows", "--large-table-rows",
         "--backfill-batch-time", "--backfill-min-rows", "--backfill-max-rows", "--backfill-sleep", "--backfill-budget", "--backfill-replica-lag",
         "--backfill-replica-lag-mb", "--backfill-oldest-transaction", "--backfill-lock-waiters", "--replica-wait", "--backup-retention-days", "--backup-keep",
+        "--webhook-format", "--webhook-timeout", "--watch", "--watch-factor", "--watch-min-calls",
     };
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose", "--accept-drift", "--force-contract", "--verify-backup" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose", "--accept-drift", "--force-contract", "--verify-backup", "--watch-warn-only" };
 
     // Which options each command acts on: the one place that decides it.
     private static readonly string[] Everywhere = ["--dir", "--connection", "--journal-table", "--verbose"];
@@ -60,13 +61,14 @@ internal sealed class DatabaseOptions
     private static readonly string[] ChangesTheSchema =
     [
         "--no-backup", "--backup-dir", "--backup-prefix", "--statement-lock-timeout", "--statement-timeout", "--concurrent-lock-timeout",
-        "--lock-retries", "--lock-retry-budget", "--accept-drift", "--backup-retention-days", "--backup-keep",
+        "--lock-retries", "--lock-retry-budget", "--accept-drift", "--backup-retention-days", "--backup-keep", "--webhook-format", "--webhook-timeout",
     ];
 
     private static readonly Dictionary<string, HashSet<string>> Accepted = new(StringComparer.Ordinal)
     {
         ["status"] = [.. Everywhere, .. ChecksTheData, "--format"],
-        ["up"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, .. ChecksTheData, .. WaitsForTheApp, .. SizesBatches, .. ThrottlesBackfills, "--resume-from", "--verify-backup"],
+        ["up"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, .. ChecksTheData, .. WaitsForTheApp, .. SizesBatches, .. ThrottlesBackfills, "--resume-from", "--verify-backup", "--watch", "--watch-factor", "--watch-min-calls", "--watch-warn-only"],
+        ["watch"] = ["--connection", "--journal-table", "--verbose", "--format", "--watch-factor", "--watch-min-calls", "--watch-warn-only"],
         // Needs no migrations folder: a backup and a server to restore it on.
         ["verify-backup"] = ["--connection", "--journal-table", "--verbose", "--backup-dir", "--backup-prefix"],
         ["down"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, "--force"],
@@ -105,6 +107,23 @@ internal sealed class DatabaseOptions
 
     /// <summary>up and down: which older backups a successful backup removes.</summary>
     public BackupRetention Retention { get; private set; } = BackupRetention.Default;
+
+    /// <summary>up and down: the webhook's body and timeout (its URL comes from the environment).</summary>
+    public StreamBot.Migrations.Postgres.Notifications.WebhookOptions Webhook { get; private set; } = StreamBot.Migrations.Postgres.Notifications.WebhookOptions.None;
+
+    /// <summary>up --watch DURATION, or watch's DURATION argument.</summary>
+    public TimeSpan? WatchFor { get; private set; }
+
+    /// <summary>up and watch: when a change is a regression, and whether one fails the run.</summary>
+    public StreamBot.Migrations.Watching.WatchThresholds WatchThresholds { get; private set; } = StreamBot.Migrations.Watching.WatchThresholds.Default;
+
+    public bool WatchWarnOnly { get; private set; }
+
+    /// <summary>A duration as the watch takes it: 90, 90s, 30min, 1h (plain numbers are seconds).</summary>
+    public static TimeSpan? WatchDuration(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= 86_400 ? TimeSpan.FromSeconds(seconds)
+        : MigrationDirectives.Duration(text) is { } span && span > TimeSpan.Zero && span <= TimeSpan.FromDays(1) ? span
+        : null;
 
     /// <summary>up: verify the backup before applying.</summary>
     public bool VerifyBackup { get; private set; }
@@ -232,6 +251,26 @@ internal sealed class DatabaseOptions
                     case "--backfill-lock-waiters": options.Backfill = options.Backfill with { Throttle = options.Backfill.Throttle with { LockWaiters = BatchRows() } }; break;
                     case "--replica-wait": options.ReplicaWait = Positive(Seconds()); break;
                     case "--verify-backup": options.VerifyBackup = true; break;
+                    case "--watch": options.WatchFor = WatchDuration(value!) ?? throw new FormatException("--watch takes a duration up to a day: 300 (seconds), 90s, 30min or 1h."); break;
+                    case "--watch-warn-only": options.WatchWarnOnly = true; break;
+                    case "--watch-min-calls": options.WatchThresholds = options.WatchThresholds with { MinCalls = BatchRows() }; break;
+                    case "--watch-factor":
+                        options.WatchThresholds = options.WatchThresholds with
+                        {
+                            Factor = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var factor) && factor > 1 && factor < 1_000_000
+                                ? factor
+                                : throw new FormatException("--watch-factor takes a number above 1: how many times slower a query must get (default 3)."),
+                        };
+                        break;
+                    case "--webhook-timeout": options.Webhook = options.Webhook with { Timeout = Positive(Seconds()) }; break;
+                    case "--webhook-format":
+                        options.Webhook = options.Webhook with
+                        {
+                            Format = Enum.TryParse<StreamBot.Migrations.Postgres.Notifications.WebhookFormat>(value, ignoreCase: true, out var format) && value!.All(char.IsAsciiLetter)
+                                ? format
+                                : throw new FormatException("--webhook-format takes auto, generic, discord or slack."),
+                        };
+                        break;
                     case "--backup-retention-days":
                         options.Retention = options.Retention with
                         {
@@ -262,6 +301,24 @@ internal sealed class DatabaseOptions
         catch (FormatException e)
         {
             error = e.Message;
+            return null;
+        }
+
+        if (command == "watch")
+        {
+            options.WatchFor = options.Positional.Count == 1 ? WatchDuration(options.Positional[0]) : null;
+            if (options.WatchFor is null)
+            {
+                error = "watch takes one duration up to a day: watch 300 (seconds), watch 90s, watch 30min.";
+                return null;
+            }
+
+            options.Positional.Clear();
+        }
+
+        if (command == "up" && options.WatchFor is null && (options.WatchWarnOnly || options.WatchThresholds != StreamBot.Migrations.Watching.WatchThresholds.Default))
+        {
+            error = "--watch-factor, --watch-min-calls and --watch-warn-only set how up --watch DURATION judges; give --watch too.";
             return null;
         }
 

@@ -73,6 +73,12 @@ public sealed class ChildProcess : IDisposable
     /// <summary>Standard output and error so far, in arrival order.</summary>
     public string Output => Read(_output);
 
+    /// <summary>Standard output alone, so far.</summary>
+    public string StandardOutput => Read(_standardOutput);
+
+    /// <summary>Standard error alone, so far.</summary>
+    public string StandardError => Read(_standardError);
+
     /// <summary>Waits for the end; on timeout kills the process tree and throws with what it printed.</summary>
     public int WaitForExit(TimeSpan timeout)
     {

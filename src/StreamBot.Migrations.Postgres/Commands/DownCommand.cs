@@ -1,5 +1,6 @@
 using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Connection;
+using StreamBot.Migrations.Postgres.Notifications;
 using StreamBot.Migrations.Postgres.Running;
 
 namespace StreamBot.Migrations.Postgres.Commands;
@@ -35,6 +36,8 @@ internal static class DownCommand
             return 0;
         }
 
+        session.Webhook?.Post(new("run.started", $"rolling back {plan.Targets.Count} migration(s): {Webhook.Names(plan.Targets.Select(m => m.Name).ToList())}",
+            [("targets", plan.Targets.Select(m => m.Name).ToList())]));
         var backup = await session.BackupAsync(connection).ConfigureAwait(false);
         var waits = new LockWaits(connection, [await Database.BackendPidAsync(connection).ConfigureAwait(false), lease!.BackendPid], options.Locking, session.Log, session.Cancellation);
         var rollback = new MigrationRollback(connection, journals.Journal, lease, waits, journals.Folder.ReadmePath, session.Log, session.Cancellation);
@@ -49,6 +52,7 @@ internal static class DownCommand
 
             await rollback.RollBackAsync(migration, backup).ConfigureAwait(false);
             rolledBack.Add(migration.Name);
+            session.Webhook?.Post(new("migration.rolled_back", $"rolled back {migration.Name}", [("migration", migration.Name)]));
         }
 
         // The newest migration still applied: the schema is now what it left.
@@ -60,6 +64,8 @@ internal static class DownCommand
 
         session.Log.Info($"Rolled back {rolledBack.Count} migration(s): {string.Join(", ", rolledBack)}.");
         session.Log.Info(backup is null ? "No backup was taken (disabled)." : $"Backup taken before the rollback: {backup}");
+        session.Webhook?.Post(new("run.completed", $"rolled back {rolledBack.Count} migration(s): {Webhook.Names(rolledBack)}",
+            [("rolledBack", rolledBack), ("backup", backup is null ? null : Path.GetFileName(backup))]));
         return rolledBack.Count;
     });
 }

@@ -28,6 +28,9 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
 
     public CancellationToken Cancellation => cancellation;
 
+    /// <summary>Where up and down tell the team what they do (null without a webhook).</summary>
+    public Notifications.Webhook? Webhook { get; private set; }
+
     /// <summary>What the run is doing, for the line that says where an interrupted run stopped.</summary>
     public string Stage { get; set; } = "before it started";
 
@@ -37,15 +40,29 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
     /// </summary>
     public async Task<T> RunAsync<T>(string command, string nothingDone, Func<Task<T>> steps)
     {
+        // Only the commands that change the database tell the team; the webhook waits for its queue (within its timeout) at the end.
+        await using var webhook = command is "up" or "down" && !options.DryRun ? Notifications.Webhook.For(options.Webhook, command, options.Connection, log) : null;
+        Webhook = webhook;
         try
         {
             return await steps().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            throw Interrupted(command, nothingDone);
+            var interrupted = Interrupted(command, nothingDone);
+            Failed(interrupted);
+            throw interrupted;
+        }
+        catch (MigrationException e)
+        {
+            Failed(e);
+            throw;
         }
     }
+
+    // The failure as the log shows it: a code and a message that never hold row data or a secret.
+    private void Failed(MigrationException e) => Webhook?.Post(new Notifications.WebhookEvent("run.failed", $"failed with {e.Diagnostic.Code}: {e.Diagnostic.Message}",
+        [("code", e.Diagnostic.Code), ("message", e.Diagnostic.Message), ("stage", Stage)]));
 
     /// <summary>SBM4027: the run stopped on Ctrl-C at the current stage, with what that leaves.</summary>
     public MigrationException Interrupted(string command, string outcome) => new(RunDiagnostics.RunCancelled(command, Stage, outcome));

@@ -4,8 +4,11 @@ using StreamBot.Migrations.Planning;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Postgres.Notifications;
 using StreamBot.Migrations.Postgres.Preflight;
 using StreamBot.Migrations.Postgres.Running;
+using StreamBot.Migrations.Postgres.Schema;
+using StreamBot.Migrations.Postgres.Watching;
 using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Validation;
 
@@ -62,6 +65,8 @@ internal static class UpCommand
         }
 
         await session.GuardAgainstDriftAsync(connection, journals, "up").ConfigureAwait(false);
+        session.Webhook?.Post(new("run.started", $"applying {plan.Pending.Count} migration(s): {Webhook.Names(plan.Pending.Select(m => m.Name).ToList())}",
+            [("pending", plan.Pending.Select(m => m.Name).ToList())]));
         await journals.EnsureAsync(connection).ConfigureAwait(false);
         if (plan.Resume is { } resume)
         {
@@ -74,9 +79,11 @@ internal static class UpCommand
         }
 
         var backup = await session.BackupAsync(connection).ConfigureAwait(false);
+        var watch = options.Watch is null ? null
+            : await DeployWatch.BeginAsync(connection, options.JournalTable.ToString(), SchemaReader.ToolTables(options.JournalTable), withSchema: true, session.Cancellation).ConfigureAwait(false);
         var applier = new MigrationApplier(connection, await Database.BackendPidAsync(connection).ConfigureAwait(false), journals, lease, options, session.Log, session.Cancellation);
         await applier.WarnAboutBlockersAsync(plan.Pending).ConfigureAwait(false);
-        var done = await ApplyAllAsync(session, connection, journals, plan, applier, lease).ConfigureAwait(false);
+        var done = await ApplyAllAsync(session, connection, journals, plan, applier, lease, watch).ConfigureAwait(false);
         session.Log.Info($"Applied {done.Count} migration(s) to {options.Connection.Describe()}:");
         foreach (var applied in done)
         {
@@ -84,6 +91,13 @@ internal static class UpCommand
         }
 
         session.Log.Info(backup is null ? "No backup was taken (disabled)." : $"Backup: {backup}");
+        var findings = watch is null ? null : await WatchAfterAsync(session, connection, watch).ConfigureAwait(false);
+        session.Webhook?.Post(new("run.completed", $"applied {done.Count} migration(s) in {DeployDiagnostics.Duration(TimeSpan.FromMilliseconds(done.Sum(d => d.Took.TotalMilliseconds)))}: {Webhook.Names(done.Select(d => d.Name).ToList())}",
+        [
+            ("applied", done.Select(d => Webhook.Record(("name", d.Name), ("durationMs", (long)d.Took.TotalMilliseconds))).ToList()),
+            ("backup", backup is null ? null : Path.GetFileName(backup)),
+            ("watch", findings?.Select(f => f.ToString()).ToList()),
+        ]));
         return done.Count;
     });
 
@@ -92,10 +106,11 @@ internal static class UpCommand
     /// and every one is before the command reports its end, a failure or an interruption.
     /// </summary>
     private static async Task<List<AppliedMigration>> ApplyAllAsync(RunSession session, NpgsqlConnection connection, JournalSet journals, ApplyPlan plan,
-        MigrationApplier applier, LockLease lease)
+        MigrationApplier applier, LockLease lease, DeployWatch? watch)
     {
         var done = new List<AppliedMigration>();
-        await using var reports = new DurableReports(lease, session.Log);
+        await using var reports = new DurableReports(lease, session.Log, applied => session.Webhook?.Post(new("migration.applied",
+            $"applied {applied.Name} ({DeployDiagnostics.Duration(applied.Took)})", [("migration", applied.Name), ("durationMs", (long)applied.Took.TotalMilliseconds)])));
         try
         {
             foreach (var migration in plan.Pending)
@@ -117,6 +132,10 @@ internal static class UpCommand
                 var applied = await applier.ApplyAsync(migration, from).ConfigureAwait(false);
                 done.Add(applied);
                 reports.Committed(applied);
+                if (watch is not null)
+                {
+                    await watch.AppliedAsync(connection, migration.Name).ConfigureAwait(false);
+                }
                 if (session.Options.ReplicaWait is { } bound)
                 {
                     // Durable first: a standby receives only what the primary has flushed.
@@ -146,6 +165,20 @@ internal static class UpCommand
         }
 
         return done;
+    }
+
+    // After the last migration: the watch, with the lock still held so no other deploy muddles the figures.
+    private static async Task<IReadOnlyList<Migrations.Watching.WatchFinding>> WatchAfterAsync(RunSession session, NpgsqlConnection connection, DeployWatch watch)
+    {
+        session.Stage = "while watching the database after the deploy";
+        try
+        {
+            return (await watch.WatchAsync(connection, session.Options.Watch!, session.Log, session.Cancellation).ConfigureAwait(false)).Findings;
+        }
+        catch (OperationCanceledException) when (session.Cancellation.IsCancellationRequested)
+        {
+            throw session.Interrupted("up", "every migration stays applied; the watch stopped early");
+        }
     }
 
     private static async Task<int> DryRunAsync(RunSession session, MigrationFolder validated)

@@ -98,7 +98,7 @@ internal static class AppQueries
     }
 
     // The app's own statements: what can be prepared, and not this tool's bookkeeping or the catalogs it reads.
-    private static bool IsTheApps(string text, string journalTable)
+    internal static bool IsTheApps(string text, string journalTable)
     {
         var trimmed = text.TrimStart();
         var first = trimmed.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.ToLowerInvariant() ?? string.Empty;

@@ -21,10 +21,16 @@ internal sealed class DurableReports : IAsyncDisposable
     private readonly List<AppliedMigration> _waiting = [];
     private readonly Timer _timer;
 
-    public DurableReports(LockLease lease, IRunLog log)
+    private readonly Action<AppliedMigration>? _durable;
+
+    /// <param name="lease">The lock, whose connection flushes.</param>
+    /// <param name="log">Where the "Applied" lines go.</param>
+    /// <param name="durable">Told of each migration once it is reported applied (the webhook).</param>
+    public DurableReports(LockLease lease, IRunLog log, Action<AppliedMigration>? durable = null)
     {
         _lease = lease;
         _log = log;
+        _durable = durable;
         _timer = new Timer(_ => _ = FlushOnLockConnectionAsync(), null, Every, Every);
     }
 
@@ -112,5 +118,9 @@ internal sealed class DurableReports : IAsyncDisposable
         }
     }
 
-    private void Report(List<AppliedMigration> durable) => durable.ForEach(m => _log.Info(m.Report));
+    private void Report(List<AppliedMigration> durable) => durable.ForEach(m =>
+    {
+        _log.Info(m.Report);
+        _durable?.Invoke(m);
+    });
 }

@@ -33,6 +33,12 @@ public sealed class MigrationRunner(RunOptions options, IRunLog log, Cancellatio
     public Task<int> AdoptAsync() => AdoptCommand.RunAsync(Session());
 
     /// <summary>
+    /// Watches the database for <see cref="RunOptions.Watch"/>'s duration against a baseline taken now: the app's
+    /// query times, deadlocks, rollbacks, conflicts and scans. Changes nothing.
+    /// </summary>
+    public Task<Watching.WatchReport> WatchAsync() => WatchCommand.RunAsync(Session());
+
+    /// <summary>
     /// Restores <paramref name="backup"/> (default: the newest in the backup directory) into a scratch database and
     /// compares it with the manifest recorded when it was taken. Changes nothing of the configured database.
     /// </summary>

@@ -71,6 +71,12 @@ public sealed record RunOptions(
     /// </summary>
     public TimeSpan? ReplicaWait { get; init; }
 
+    /// <summary>up and down: the webhook that is told when a run starts, applies or rolls back each migration, and ends.</summary>
+    public Notifications.WebhookOptions Webhook { get; init; } = Notifications.WebhookOptions.None;
+
+    /// <summary>up (--watch) and watch: how long and how strictly the database is watched after the deploy; null: no watch.</summary>
+    public Watching.WatchOptions? Watch { get; init; }
+
     /// <summary>How often a long-running statement reports progress.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -104,6 +104,10 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor LargeTableFinding = new("SBM4041", E, "A lock or rewrite finding on a large table");
     public static readonly DiagnosticDescriptor BackfillOutOfTime = new("SBM4042", E, "Backfill stopped at its time budget");
     public static readonly DiagnosticDescriptor StandbysBehind = new("SBM4043", E, "Standbys did not replay the migration in time");
+    public static readonly DiagnosticDescriptor WebhookNotDelivered = new("SBM4044", W, "Webhook message not delivered");
+    public static readonly DiagnosticDescriptor QueryRegressed = new("SBM4045", W, "A query became slower after the deploy");
+    public static readonly DiagnosticDescriptor DatabaseRegressed = new("SBM4046", W, "Deadlocks, rollbacks, conflicts or new sequential scans after the deploy");
+    public static readonly DiagnosticDescriptor WatchFailed = new("SBM4047", E, "The watch after the deploy saw regressions");
 
     public static readonly DiagnosticDescriptor PgDumpMissing = new("SBM5001", E, "pg_dump not found");
     public static readonly DiagnosticDescriptor PgDumpTooOld = new("SBM5002", E, "pg_dump is older than the server");
@@ -171,7 +175,7 @@ internal static class DiagnosticCatalog
         OutOfOrder, DatabaseError, LockLost, Interrupted, NothingToResume, RunsWithoutTransaction, ForcedRollback, StaleLockTaken,
         InvalidIndex, ConnectionLost, ReadOnlyServer, ForeignJournal, Cancelled, AppliedByDrizzle, AdoptionRefused, BaselineObjectMissing, BaselineRefused,
         BlockedByLocks, BlockersPresent, PooledConnection, SchemaDrift, DriftRefused, DataConflict, DataCheckUnfinished, OldVersionsConnected,
-        ContractForced, LargeTableFinding, BackfillOutOfTime, StandbysBehind,
+        ContractForced, LargeTableFinding, BackfillOutOfTime, StandbysBehind, WebhookNotDelivered, QueryRegressed, DatabaseRegressed, WatchFailed,
         PgDumpMissing, PgDumpTooOld, BackupDirectoryUnwritable, BackupFailed, BackupDiskFull, BackupDisabled,
         BackupDoesNotRestore, BackupRestoresOtherwise, BackupWithoutManifest, BackupManifestUnreadable, NoBackupToVerify,
         IndexNotConcurrent, ConstraintNotValidMissing, ValidatedInSameTransaction, UniqueWithoutIndex, ColumnTypeRewrite, SetNotNullScans,
