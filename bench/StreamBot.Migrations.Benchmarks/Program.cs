@@ -68,6 +68,12 @@ if (args.Length >= 2 && args[0] == "stall")
     return StallBenchmark.Run(args[1], tools);
 }
 
+if (args.Length >= 2 && args[0] == "watch-overhead")
+{
+    // watch-overhead SERVER_URL [QUERIES]: the cost of one statistics read of the watch (WatchBenchmark).
+    return WatchBenchmark.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1000);
+}
+
 if (args.Length >= 1 && args[0] == "backfill")
 {
     // backfill [ROWS]: one UPDATE against a backfill on ROWS rows, beside the app's writes, with a standby attached (BackfillBenchmark).
