@@ -169,7 +169,7 @@ public sealed class BackfillTests(ReplicatedPostgres servers, ITestOutputHelper 
     {
         using var world = new World(servers, rows: 30_000);
         Assert.Equal(1, await world.Runner(world.Options() with { Backup = new BackupOptions(true, world.Folder.Directory + "-backups", "streambot") }).UpAsync());
-        var backup = Directory.EnumerateFiles(world.Folder.Directory + "-backups").Single();
+        var backup = Directory.EnumerateFiles(world.Folder.Directory + "-backups", "*.sql").Single();
 
         var report = await new StreamBot.Migrations.Postgres.Rehearsal.MigrationRehearsal(world.Options(), world.Log).RunAsync(backup);
         Assert.False(report.Failed, string.Join("\n", report.Diagnostics));

@@ -67,6 +67,19 @@ public sealed class WatchTests(TestPostgres postgres) : IClassFixture<TestPostgr
         Assert.Contains("warning SBM4046: After the deploy, the database: 1 deadlock(s) during the watch.", watch.StandardError + watch.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Without_pg_stat_statements_the_watch_says_what_it_cannot_see_and_watches_the_rest()
+    {
+        using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        var report = await new MigrationRunner(s.Options() with { Watch = new WatchOptions(TimeSpan.FromSeconds(1), WatchThresholds.Default) }, s.Log).WatchAsync();
+        Assert.Null(report.Queries);
+        var database = new Uri(s.Url).AbsolutePath.TrimStart('/');
+        Assert.Equal([$"query times: pg_stat_statements is not installed in {database} (CREATE EXTENSION pg_stat_statements, with shared_preload_libraries = 'pg_stat_statements')"], report.NotWatched);
+        Assert.Contains(s.Log.Lines, l => l.StartsWith("Watching ", StringComparison.Ordinal) && l.Contains(": no query times (pg_stat_statements is not installed", StringComparison.Ordinal)
+            && l.EndsWith("deadlocks, rollbacks, conflicts and scans of 0 table(s).", StringComparison.Ordinal));
+        Assert.Empty(report.Findings);
+    }
+
     private DatabaseScenario Scenario()
     {
         var folder = MigrationsFolder.Empty().WriteReadme("# Migrations\n").AddMigration("0000_viewers", """

@@ -42,7 +42,8 @@ public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres pos
         var apply = consumer.Build("-t:ApplyMigrations", url);
         Assert.True(apply.ExitCode == 0, apply.Output);
         Assert.Contains("Applied 5 migration(s)", apply.Output, StringComparison.Ordinal);
-        var backup = Assert.Single(Directory.GetFiles(Path.Combine(consumer.Directory, "backups")));
+        var backup = Assert.Single(Directory.GetFiles(Path.Combine(consumer.Directory, "backups"), "*.sql"));
+        Assert.True(File.Exists(backup + ".manifest.json"), "the backup's manifest is beside it");
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backup));
@@ -153,9 +154,13 @@ public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres pos
             haystacks.Add(content.ToArray());
         }
 
-        var backups = Directory.GetFiles(Path.Combine(consumer.Directory, "backups"));
+        var backups = Directory.GetFiles(Path.Combine(consumer.Directory, "backups"), "*.sql");
         Assert.Equal(4, backups.Length); // apply, rollback, rollback to 0003, apply again
         haystacks.AddRange(backups.Select(b => System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(b))));
+        // The manifests beside them: names, counts and the schema, never the password.
+        var manifests = Directory.GetFiles(Path.Combine(consumer.Directory, "backups"), "*.manifest.json");
+        Assert.Equal(4, manifests.Length);
+        haystacks.AddRange(manifests.Select(File.ReadAllBytes));
         // The chain runs from pg_dump through streambot-migrate and the shell Exec starts up to MSBuild and dotnet.
         // On linux-x64 the targets run the package's native build; elsewhere its .NET build.
         Assert.Contains(chain.CommandLines, l => l.Contains(CliProcess.IsNative ? "tasks/native/linux-x64/streambot-migrate" : "streambot-migrate.dll", StringComparison.Ordinal));

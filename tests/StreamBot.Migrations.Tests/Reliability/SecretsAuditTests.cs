@@ -68,13 +68,16 @@ public sealed class SecretsAuditTests(TestPostgres postgres) : IClassFixture<Tes
             outputs.Add(CliProcess.Run($"{command} {dir}", new Dictionary<string, string?> { ["DATABASE_URL"] = form, ["PATH"] = chain.SearchPath }).Output);
         }
 
-        var backups = Directory.GetFiles(s.BackupDirectory);
+        var backups = Directory.GetFiles(s.BackupDirectory, "*.sql");
         var commandLines = chain.CommandLines.Where(l => !l.Contains("--connection", StringComparison.Ordinal) || l.Contains("pg_dump", StringComparison.Ordinal)).ToList();
         Assert.True(backups.Length >= 8, $"expected a backup per run with work, found {backups.Length}");
         Assert.True(commandLines.Count >= 8 * 3, $"expected the pg_dump chain of each backup, got {commandLines.Count} lines");
         Assert.Contains(commandLines, l => l.Contains("streambot-migrate", StringComparison.Ordinal));
 
-        var haystacks = outputs.Concat(backups.Select(Path.GetFileName)).Concat(commandLines).ToList();
+        // Each backup's manifest (names, counts, the schema) is searched too.
+        var manifests = Directory.GetFiles(s.BackupDirectory, "*.manifest.json").Select(File.ReadAllText).ToList();
+        Assert.Equal(backups.Length, manifests.Count);
+        var haystacks = outputs.Concat(backups.Select(Path.GetFileName)).Concat(manifests).Concat(commandLines).ToList();
         var forms = new[] { password, Uri.EscapeDataString(password), "Wr0ng-Secret-xyz" };
         var hits = haystacks.Sum(h => forms.Count(f => h!.Contains(f, StringComparison.Ordinal)));
         Assert.True(hits == 0, "password found in:\n" + string.Join("\n---\n", haystacks.Where(h => forms.Any(f => h!.Contains(f, StringComparison.Ordinal)))));
