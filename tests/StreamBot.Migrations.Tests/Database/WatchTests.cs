@@ -49,7 +49,7 @@ public sealed class WatchTests(TestPostgres postgres) : IClassFixture<TestPostgr
     public async Task Deadlocks_during_a_watch_are_reported_and_the_json_names_them()
     {
         using var s = Scenario();
-        using var watch = CliProcess.Start("watch 4s --format json --watch-warn-only", new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url });
+        using var watch = CliProcess.Start("watch 3s --format json --watch-warn-only", new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url });
         // The watch's own start (its first read) comes before the deadlock.
         for (var waited = 0; !watch.Output.Contains("Watching ", StringComparison.Ordinal); waited += 50)
         {
@@ -95,7 +95,7 @@ public sealed class WatchTests(TestPostgres postgres) : IClassFixture<TestPostgr
         return s;
     }
 
-    private static RunOptions Watching(DatabaseScenario s, bool warnOnly) => s.Options() with { Watch = new WatchOptions(TimeSpan.FromSeconds(3), WatchThresholds.Default, warnOnly) };
+    private static RunOptions Watching(DatabaseScenario s, bool warnOnly) => s.Options() with { Watch = new WatchOptions(TimeSpan.FromSeconds(2.5), WatchThresholds.Default, warnOnly) };
 
     private static async Task ProvokeDeadlockAsync(StreamBot.Migrations.Postgres.Connection.ConnectionSettings settings)
     {
@@ -150,7 +150,8 @@ public sealed class WatchTests(TestPostgres postgres) : IClassFixture<TestPostgr
                         command.Parameters[0].Value = random.Next(0, 2000);
                         await command.ExecuteScalarAsync();
                         Interlocked.Increment(ref _calls);
-                        await Task.Delay(5);
+                        // Paced: after the index is gone each call scans 100,000 rows, and the test server is shared.
+                        await Task.Delay(20);
                     }
                 }));
             }
@@ -159,7 +160,7 @@ public sealed class WatchTests(TestPostgres postgres) : IClassFixture<TestPostgr
         /// <summary>Lets pg_stat_statements learn the query's normal time before the deploy.</summary>
         public async Task WarmUpAsync()
         {
-            while (Interlocked.Read(ref _calls) < 100)
+            while (Interlocked.Read(ref _calls) < 60)
             {
                 await Task.Delay(50);
             }
