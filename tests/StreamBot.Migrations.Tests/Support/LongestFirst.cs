@@ -14,7 +14,8 @@ public sealed class LongestFirst : ITestCollectionOrderer
     private static readonly string[] Longest =
     [
         "packed package", "postgres", "ConcurrencyTests", "ConnectionFormsTests", "HostileInputTests", "PsqlAgreementTests",
-        "SecretsAuditTests", "LockTests", "DrizzleInteropTests", "BaselineTests", "TransactionRulesAgainstServerTests",
+        "BackfillTests", "SizedFindingsTests", "WatchTests", "SecretsAuditTests", "LockTests", "DrizzleInteropTests", "BaselineTests",
+        "TransactionRulesAgainstServerTests",
     ];
 
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
