@@ -17,8 +17,8 @@ namespace StreamBot.Migrations.Postgres.Backfills;
 /// </remarks>
 internal sealed class HealthReader(NpgsqlConnection connection, int[] ownPids, uint table)
 {
-    private const string StandbysSql = """
-        SELECT coalesce(nullif(application_name, ''), 'pid ' || pid) || ' at ' || coalesce(host(client_addr), 'a local socket'),
+    private const string StandbysSql = $"""
+        SELECT {Running.ReplicaWait.StandbyName},
                (replay_lsn - '0/0'::pg_lsn)::bigint, extract(epoch FROM replay_lag) * 1000, (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint, state IS NULL
         FROM pg_stat_replication
         """;

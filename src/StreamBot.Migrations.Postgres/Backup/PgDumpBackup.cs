@@ -94,6 +94,12 @@ internal static partial class PgDumpBackup
             TryDelete(partial);
             throw new MigrationException(BackupDiagnostics.DiskFull(directory));
         }
+        catch (Npgsql.PostgresException e)
+        {
+            // Reading the snapshot's schema or counting a table's rows for the manifest (a table this role may not read).
+            TryDelete(partial);
+            throw new MigrationException(BackupDiagnostics.ManifestNotTaken(path, settings.Redact($"{e.MessageText} (SQLSTATE {e.SqlState})")));
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(partial);

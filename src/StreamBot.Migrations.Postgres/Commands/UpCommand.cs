@@ -223,6 +223,11 @@ internal static class UpCommand
     /// </summary>
     private static async Task CheckBackfillKeysAsync(RunSession session, NpgsqlConnection connection, ApplyPlan plan)
     {
+        if (plan.Pending.All(m => m.Backfills.Count == 0))
+        {
+            return;
+        }
+
         var altered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var migration in plan.Pending)
         {

@@ -15,8 +15,11 @@ internal static class ReplicaWait
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
-    private const string BehindSql = """
-        SELECT coalesce(nullif(application_name, ''), 'pid ' || pid) || ' at ' || coalesce(host(client_addr), 'a local socket') || coalesce(' (state ' || state || ')', ''),
+    /// <summary>How a standby is named in messages, as a pg_stat_replication select expression: its application_name (or pid) and address.</summary>
+    public const string StandbyName = "coalesce(nullif(application_name, ''), 'pid ' || pid) || ' at ' || coalesce(host(client_addr), 'a local socket')";
+
+    private const string BehindSql = $"""
+        SELECT {StandbyName} || coalesce(' (state ' || state || ')', ''),
                state IS NOT NULL, coalesce(pg_wal_lsn_diff($1::pg_lsn, replay_lsn), 1)::bigint
         FROM pg_stat_replication
         """;

@@ -40,6 +40,11 @@ internal static class BackupDiagnostics
             "pg_dump exited 0 but the dump lacks its completion marker, so it cannot be trusted and nothing was applied.",
             "Check the disk and pg_dump, then run again.");
 
+    public static Diagnostic ManifestNotTaken(string target, string reason) =>
+        DiagnosticCatalog.BackupFailed.AtFile(target,
+            $"The backup's manifest (its schema and row counts, read in the dump's snapshot) could not be taken: {reason}. No backup was kept and nothing was applied.",
+            $"Give this role SELECT on every table (pg_dump needs it too), or {OptOut}.");
+
     public static Diagnostic DoesNotRestore(string backup, string why) =>
         DiagnosticCatalog.BackupDoesNotRestore.AtFile(backup,
             $"The backup {Path.GetFileName(backup)} does not restore: {why} It cannot be relied on.",

@@ -6,9 +6,7 @@ using Xunit.Abstractions;
 using StreamBot.Migrations.Postgres.Backfills;
 using StreamBot.Migrations.Postgres.Backup;
 using StreamBot.Migrations.Postgres.Connection;
-using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Postgres.Running;
-using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Tests.Support;
 
 namespace StreamBot.Migrations.Tests.Database;
@@ -232,47 +230,37 @@ public sealed class BackfillTests(ReplicatedPostgres servers, ITestOutputHelper 
     /// <summary>A database on the primary with message_history of <c>rows</c> rows, and a folder whose one migration backfills it.</summary>
     private sealed class World : IDisposable
     {
+        // The scenario every database test stands on, here on the replicated primary.
+        private readonly DatabaseScenario _db;
+
         public World(ReplicatedPostgres servers, int rows, bool primaryKey = true)
         {
-            Url = servers.CreateDatabase();
-            Settings = ConnectionSettings.Parse(Url, "test", out var problem) ?? throw new InvalidOperationException(problem!.ToString());
+            _db = new DatabaseScenario(servers.CreateDatabase(),
+                MigrationsFolder.Empty().WriteReadme("# Migrations\n").AddMigration("0000_fill_platform", Backfill, notRecommended: true));
             Execute($"""
                 CREATE TABLE message_history (id bigint {(primaryKey ? "PRIMARY KEY" : "NOT NULL")}, platform text, app_touches int NOT NULL DEFAULT 0, backfilled int NOT NULL DEFAULT 0);
                 INSERT INTO message_history (id) SELECT g FROM generate_series(1, {rows}) g;
                 ANALYZE message_history;
                 """);
-            Folder = MigrationsFolder.Empty().WriteReadme("# Migrations\n").AddMigration("0000_fill_platform", Backfill, notRecommended: true);
         }
 
-        public string Url { get; }
+        public string Url => _db.Url;
 
-        public ConnectionSettings Settings { get; }
+        public ConnectionSettings Settings => _db.Settings;
 
-        public MigrationsFolder Folder { get; }
+        public MigrationsFolder Folder => _db.Folder;
 
-        public CapturingLog Log { get; } = new();
+        public CapturingLog Log => _db.Log;
 
         public Dictionary<string, string?> Environment => new() { ["DATABASE_URL"] = Url };
 
-        public RunOptions Options() =>
-            new(Folder.Directory, Settings, QualifiedName.Parse(RunOptions.DefaultJournalTable), new LockOptions(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10)),
-                new BackupOptions(false, Folder.Directory + "-backups", "streambot"));
+        public RunOptions Options() => _db.Options();
 
         public MigrationRunner Runner(RunOptions options) => new(options, Log);
 
-        public T Scalar<T>(string sql)
-        {
-            using var connection = new NpgsqlConnection(Settings.ToNpgsql("test"));
-            connection.Open();
-            using var command = new NpgsqlCommand(sql, connection);
-            return (T)command.ExecuteScalar()!;
-        }
+        public T Scalar<T>(string sql) => _db.Scalar<T>(sql);
 
-        public void Execute(string sql)
-        {
-            var (exit, _, error) = TestPostgres.Psql(Url, $"-q -v ON_ERROR_STOP=1 -c \"{sql.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
-            Assert.True(exit == 0, error);
-        }
+        public void Execute(string sql) => _db.ExecuteScript(sql);
 
         public void WaitFor(string sql, Func<string> context)
         {
@@ -312,7 +300,7 @@ public sealed class BackfillTests(ReplicatedPostgres servers, ITestOutputHelper 
             }
         }
 
-        public void Dispose() => Folder.Dispose();
+        public void Dispose() => _db.Dispose();
     }
 
     /// <summary>The bot's writes: short transactions updating random rows, each one's duration recorded.</summary>

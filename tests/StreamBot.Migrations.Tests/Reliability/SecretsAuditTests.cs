@@ -32,12 +32,17 @@ public sealed class SecretsAuditTests(TestPostgres postgres) : IClassFixture<Tes
             $"down 0000_initial_schema --force {dir}", $"up --no-backup {dir}", $"down 0009_not_there {dir}",
             // The rehearsal's report: the app's queries from pg_stat_statements and its lock trace.
             $"rehearse --dir \"{s.Folder.Directory}\"", $"rehearse --format json --dir \"{s.Folder.Directory}\"",
+            // After the deploy: the watch's report and a backup restored and compared (psql gets the password too).
+            "watch 1 --watch-warn-only", "watch 1 --watch-warn-only --format json", $"verify-backup --backup-dir \"{s.BackupDirectory}\"",
         };
         var outputs = commands.Select(c => CliProcess.Run(c, env).Output).ToList();
         // The new channels really spoke: a search of output that was never printed proves nothing.
         Assert.Contains(outputs, o => o.Contains("0004_drop_nickname.sql: contract step after streambot/1.5.0", StringComparison.Ordinal));
         Assert.Contains(outputs, o => o.Contains("App queries: ", StringComparison.Ordinal));
         Assert.Contains(outputs, o => o.Contains("\"appQueries\"", StringComparison.Ordinal));
+        Assert.Contains(outputs, o => o.Contains("Watch: no regression", StringComparison.Ordinal));
+        Assert.Contains(outputs, o => o.Contains("\"queriesCompared\"", StringComparison.Ordinal));
+        Assert.Contains(outputs, o => o.Contains(" verified in ", StringComparison.Ordinal));
 
         // Failures print connection details: never the password, whichever form it came in.
         var wrong = s.Url.Replace(Uri.EscapeDataString(password), "Wr0ng-Secret-xyz", StringComparison.Ordinal);

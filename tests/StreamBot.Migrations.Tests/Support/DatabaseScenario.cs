@@ -11,9 +11,15 @@ namespace StreamBot.Migrations.Tests.Support;
 public sealed class DatabaseScenario : IDisposable
 {
     public DatabaseScenario(TestPostgres postgres, MigrationsFolder? folder = null)
+        : this(postgres.CreateDatabase(), folder ?? MigrationsFolder.Valid())
     {
-        Url = postgres.CreateDatabase();
-        Folder = folder ?? MigrationsFolder.Valid();
+    }
+
+    /// <summary>A scenario on a database of another server (the replication tests' own primary).</summary>
+    public DatabaseScenario(string databaseUrl, MigrationsFolder folder)
+    {
+        Url = databaseUrl;
+        Folder = folder;
         BackupDirectory = Path.GetFullPath(Path.Combine(Folder.Directory, "..", Path.GetFileName(Folder.Directory) + "-backups"));
         Settings = ConnectionSettings.Parse(Url, "test", out var problem) ?? throw new InvalidOperationException(problem!.ToString());
     }
