@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
@@ -61,7 +60,7 @@ internal static class BackfillBenchmark
 
     private static Result Measure(string url, int rows, bool asBackfill)
     {
-        using var load = new AppLoad(url, rows, sessions: 4);
+        using var load = new RowUpdateLoad(ConnectionSettings.Parse(url, "bench", out _)!.ToNpgsql("bench"), rows, sessions: 4, TimeSpan.Zero, measuring: false);
         using var lag = new LagSampler(url);
         Thread.Sleep(1000);
         load.Measure();
@@ -138,56 +137,6 @@ internal static class BackfillBenchmark
                 Console.WriteLine(diagnostic.ToString());
             }
         }
-    }
-
-    /// <summary>The bot's writes: each session updates random rows in short transactions, back to back.</summary>
-    private sealed class AppLoad : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly List<Task> _sessions = [];
-        private readonly ConcurrentBag<double> _waits = [];
-        private volatile bool _measuring;
-
-        public AppLoad(string url, int rows, int sessions)
-        {
-            for (var s = 0; s < sessions; s++)
-            {
-                var seed = s;
-                _sessions.Add(Task.Run(() =>
-                {
-                    var random = new Random(seed);
-                    using var connection = Open(url);
-                    using var command = new NpgsqlCommand("UPDATE message_history SET app_touches = app_touches + 1 WHERE id = $1", connection)
-                    {
-                        Parameters = { new() { Value = 0L } },
-                        CommandTimeout = 0,
-                    };
-                    while (!_stop.IsCancellationRequested)
-                    {
-                        command.Parameters[0].Value = (long)random.Next(1, rows + 1);
-                        var clock = Stopwatch.StartNew();
-                        command.ExecuteNonQuery();
-                        if (_measuring)
-                        {
-                            _waits.Add(clock.Elapsed.TotalMilliseconds);
-                        }
-                    }
-                }));
-            }
-        }
-
-        public void Measure() => _measuring = true;
-
-        // A write that waited for the change's locks completes just after it commits: it is counted, then the sessions stop.
-        public List<double> Stop()
-        {
-            _stop.Cancel();
-            Task.WaitAll([.. _sessions]);
-            _measuring = false;
-            return [.. _waits];
-        }
-
-        public void Dispose() => _stop.Dispose();
     }
 
     /// <summary>The standby's replay lag as the primary sees it, every 100 ms: the WAL it has not replayed, and pg_stat_replication's replay_lag.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
@@ -27,13 +26,14 @@ public sealed class BackfillTests(ReplicatedPostgres servers, ITestOutputHelper 
     public async Task Beside_an_app_updating_the_same_rows_every_row_is_changed_once_and_no_write_waits_longer_than_a_batch()
     {
         using var world = new World(servers, rows: 200_000);
-        using var load = new AppLoad(world.Url, rows: 200_000, sessions: 4);
+        using var load = new RowUpdateLoad(world.Settings.ToNpgsql("streambot/1.5.0"), rows: 200_000, sessions: 4, TimeSpan.FromMilliseconds(2));
         var clock = Stopwatch.StartNew();
         var options = world.Options() with { ReplicaWait = TimeSpan.FromSeconds(30) };
         // 50 ms batches: many of them, so one batch is a small part of the whole.
         Assert.Equal(1, await world.Runner(options with { Backfill = options.Backfill with { Sizing = options.Backfill.Sizing with { Target = TimeSpan.FromMilliseconds(50) } } }).UpAsync());
         var took = clock.Elapsed;
-        var (writes, longestWait) = load.Stop();
+        var waits = load.Stop();
+        var (writes, longestWait) = ((long)waits.Count, TimeSpan.FromMilliseconds(waits.Max()));
 
         Assert.Equal(0L, world.Scalar<long>("SELECT count(*) FROM message_history WHERE backfilled <> 1 OR platform IS DISTINCT FROM 'twitch'"));
         Assert.Equal(writes, world.Scalar<long>("SELECT sum(app_touches) FROM message_history"));
@@ -301,52 +301,5 @@ public sealed class BackfillTests(ReplicatedPostgres servers, ITestOutputHelper 
         }
 
         public void Dispose() => _db.Dispose();
-    }
-
-    /// <summary>The bot's writes: short transactions updating random rows, each one's duration recorded.</summary>
-    private sealed class AppLoad : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly List<Task> _sessions = [];
-        private readonly ConcurrentBag<TimeSpan> _waits = [];
-        private long _writes;
-
-        public AppLoad(string url, int rows, int sessions)
-        {
-            var settings = ConnectionSettings.Parse(url, "app", out _)!;
-            for (var s = 0; s < sessions; s++)
-            {
-                var seed = s;
-                _sessions.Add(Task.Run(async () =>
-                {
-                    var random = new Random(seed);
-                    await using var connection = new NpgsqlConnection(settings.ToNpgsql("streambot/1.5.0"));
-                    await connection.OpenAsync();
-                    await using var command = new NpgsqlCommand("UPDATE message_history SET app_touches = app_touches + 1 WHERE id = $1", connection) { Parameters = { new() { Value = 0L } } };
-                    while (!_stop.IsCancellationRequested)
-                    {
-                        command.Parameters[0].Value = (long)random.Next(1, rows + 1);
-                        var clock = Stopwatch.StartNew();
-                        await command.ExecuteNonQueryAsync();
-                        _waits.Add(clock.Elapsed);
-                        Interlocked.Increment(ref _writes);
-                        await Task.Delay(2);
-                    }
-                }));
-            }
-        }
-
-        public (long Writes, TimeSpan LongestWait) Stop()
-        {
-            _stop.Cancel();
-            Task.WaitAll([.. _sessions]);
-            return (Interlocked.Read(ref _writes), _waits.Max());
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _stop.Dispose();
-        }
     }
 }
