@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Reporting;
 using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Validation;
 using MSBuildTask = Microsoft.Build.Utilities.Task;
@@ -25,6 +26,15 @@ public sealed class ValidateMigrations : MSBuildTask
     /// <summary>The server's major version (MigrationsPostgresVersion); empty: the oldest supported one.</summary>
     public string PostgresVersion { get; set; } = string.Empty;
 
+    /// <summary>Where to write the findings as a SARIF 2.1.0 log (MigrationsSarifFile); empty: nowhere.</summary>
+    public string SarifFile { get; set; } = string.Empty;
+
+    /// <summary>The URL of docs/diagnostics.md the SARIF rules link to (MigrationsDocsUrl); empty: the package's own copy.</summary>
+    public string DocsUrl { get; set; } = string.Empty;
+
+    /// <summary>The project's folder: SARIF paths are relative to the git repository around the migrations, or else to it.</summary>
+    public string ProjectDirectory { get; set; } = string.Empty;
+
     /// <summary>Number of migration files found (an output, for targets that want to report it).</summary>
     [Output]
     public int MigrationCount { get; private set; }
@@ -38,12 +48,23 @@ public sealed class ValidateMigrations : MSBuildTask
         {
             if (d.Severity == DiagnosticSeverity.Error || TreatWarningsAsErrors)
             {
-                Log.LogError(null, d.Code, null, d.File, d.Line, d.Column, 0, 0, d.FullMessage);
+                LogError(d);
             }
             else
             {
                 Log.LogWarning(null, d.Code, null, d.File, d.Line, d.Column, 0, 0, d.FullMessage);
             }
+        }
+
+        var sourceRoot = SarifSettings.RepositoryRoot(Directory, ProjectDirectory.Length > 0 ? ProjectDirectory : Directory);
+        if (SarifFile.Length > 0)
+        {
+            WriteSarif(report, sourceRoot);
+        }
+
+        if (StepSummary.Append(ValidationSummary.Markdown(report, sourceRoot)) is { } problem)
+        {
+            Log.LogWarning(problem);
         }
 
         if (!Log.HasLoggedErrors)
@@ -53,4 +74,33 @@ public sealed class ValidateMigrations : MSBuildTask
 
         return !Log.HasLoggedErrors;
     }
+
+    private void WriteSarif(ValidationReport report, string sourceRoot)
+    {
+        Uri? docs = null;
+        if (DocsUrl.Length > 0 && !Uri.TryCreate(DocsUrl, UriKind.Absolute, out docs))
+        {
+            LogError(ToolDiagnostics.DocsUrlInvalid(DocsUrl, "MigrationsDocsUrl"));
+            return;
+        }
+
+        // The task's own folder is tasks/net8.0/ in the package, whose docs/ holds diagnostics.md.
+        docs ??= SarifSettings.ShippedDocumentation(Path.GetDirectoryName(typeof(ValidateMigrations).Assembly.Location)!)
+            ?? new Uri("https://www.nuget.org/packages/" + SarifLog.ToolName);
+        var version = typeof(ValidateMigrations).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
+        try
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(SarifFile))!);
+            using var file = File.Create(SarifFile);
+            SarifLog.Write(report, new SarifSettings(sourceRoot, docs, version), file);
+            Log.LogMessage(MessageImportance.High, "StreamBot.Migrations: SARIF log written to {0}.", Path.GetFullPath(SarifFile));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogError(ToolDiagnostics.ReportNotWritten(Path.GetFullPath(SarifFile), "SARIF log", e.Message, "MigrationsSarifFile"));
+        }
+    }
+
+    private void LogError(Diagnostic d) => Log.LogError(null, d.Code, null, d.File, d.Line, d.Column, 0, 0, d.FullMessage);
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 
 namespace StreamBot.Migrations.Cli;
 
@@ -27,9 +28,11 @@ internal static class CommandLine
           streambot-migrate verify-backup [FILE] [--backup-dir DIR] [--backup-prefix NAME]
                                                     restore FILE (default: the newest backup) into a
                                                     scratch database and compare it with its manifest
-          streambot-migrate validate [DIR] [--lint-from NNNN] [--postgres-version N]
+          streambot-migrate validate [DIR] [--lint-from NNNN] [--postgres-version N] [--format text|sarif]
                                                     check DIR (default: ./migrations) without a database,
-                                                    safety lint included
+                                                    safety lint included; sarif: a SARIF 2.1.0 log for code
+                                                    scanning (--source-root DIR: paths relative to it, default
+                                                    the git repository's root; --docs-url URL: where rules link)
           streambot-migrate new NAME [--from FILE.sql]
                                                     the next NNNN_NAME.sql and its README section
                                                     (placeholders the build rejects until filled in)
@@ -130,6 +133,10 @@ internal static class CommandLine
         Exit codes: 0 success, 1 problems reported, 2 bad command line, 130/143 up or down interrupted
         by Ctrl-C/SIGTERM (a second Ctrl-C ends the process at once).
         """;
+
+    /// <summary>The package's version, as its assemblies record it (with the commit after a <c>+</c>).</summary>
+    public static string Version { get; } =
+        typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {

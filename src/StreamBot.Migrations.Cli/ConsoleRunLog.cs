@@ -12,9 +12,20 @@ internal sealed class ConsoleRunLog(TextWriter stdout, TextWriter stderr, bool t
     // Carriage return, then erase to the end of the line (ECMA-48 EL).
     private const string ClearLine = "\r\u001b[K";
 
+    // What a CI job's summary quotes of the run: enough for any run of the Stream Bot's size, bounded for a huge one.
+    private const int MaxKeptLines = 400;
+
+    private readonly List<string> _lines = [];
+    private readonly List<Diagnostic> _reported = [];
     private bool _progressShown;
 
     public bool HasErrors { get; private set; }
+
+    /// <summary>The ordinary lines printed so far (not the progress lines), at most the first 400.</summary>
+    public IReadOnlyList<string> Lines => _lines;
+
+    /// <summary>Every warning and error reported so far.</summary>
+    public IReadOnlyList<Diagnostic> Reported => _reported;
 
     public void Info(string line)
     {
@@ -22,6 +33,10 @@ internal sealed class ConsoleRunLog(TextWriter stdout, TextWriter stderr, bool t
         {
             EndProgress();
             stdout.WriteLine(Printable.Of(line));
+            if (_lines.Count < MaxKeptLines)
+            {
+                _lines.Add(Printable.Of(line));
+            }
         }
     }
 
@@ -46,6 +61,11 @@ internal sealed class ConsoleRunLog(TextWriter stdout, TextWriter stderr, bool t
     public void Report(Diagnostic diagnostic)
     {
         HasErrors |= diagnostic.Severity == DiagnosticSeverity.Error;
+        lock (_reported)
+        {
+            _reported.Add(diagnostic);
+        }
+
         var writer = diagnostic.Severity == DiagnosticSeverity.Error ? stderr : stdout;
         lock (stdout)
         {

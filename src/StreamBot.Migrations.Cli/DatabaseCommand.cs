@@ -7,6 +7,7 @@ using StreamBot.Migrations.Postgres.Rehearsal;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Postgres.Watching;
 using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Reporting;
 using StreamBot.Migrations.Safety;
 
 namespace StreamBot.Migrations.Cli;
@@ -82,12 +83,14 @@ internal static class DatabaseCommand
         // status changes nothing, so Ctrl-C may end it at once; up and down finish cleanly first.
         using var interrupts = command == "status" ? null : new Interrupts();
         var runner = new MigrationRunner(runOptions, log, interrupts?.Token ?? CancellationToken.None);
+        string? summary = null;
         try
         {
             switch (command)
             {
                 case "status":
                     var report = runner.StatusAsync().GetAwaiter().GetResult();
+                    summary = StepSummaries.Status(report, log);
                     if (options.Format == "json")
                     {
                         StatusWriter.WriteJson(report, stdout);
@@ -112,6 +115,7 @@ internal static class DatabaseCommand
                         log.Report(diagnostic);
                     }
 
+                    summary = StepSummaries.Rehearsal(rehearsal, log);
                     break;
                 case "watch":
                     var watched = runner.WatchAsync().GetAwaiter().GetResult();
@@ -165,6 +169,16 @@ internal static class DatabaseCommand
                 {
                     stderr.WriteLine(Printable.Of(settings.Redact(line.TrimEnd('\r'))));
                 }
+            }
+        }
+
+        if (command is "status" or "up" or "down" or "rehearse" && !options.DryRun)
+        {
+            // status's and rehearse's reports when they got that far; otherwise (and for up and down) what the run said.
+            summary ??= StepSummaries.Run(command, settings.Describe(), log, interrupts?.Received is not null);
+            if (StepSummary.Append(summary) is { } notWritten)
+            {
+                stderr.WriteLine(Printable.Of(notWritten));
             }
         }
 

@@ -299,7 +299,7 @@ internal static class StatusWriter
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, "A drizzle state without a name in status."),
     };
 
-    private static string State(MigrationState state) => state switch
+    internal static string State(MigrationState state) => state switch
     {
         MigrationState.Applied => "applied",
         MigrationState.Pending => "pending",

@@ -1,18 +1,25 @@
 using StreamBot.Migrations.Diagnostics;
+using StreamBot.Migrations.Reporting;
 using StreamBot.Migrations.Safety;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Cli;
 
-/// <summary><c>validate [DIR]</c>: the build's checks, printed in MSBuild's <c>file(line,col): error CODE</c> form.</summary>
+/// <summary>
+/// <c>validate [DIR]</c>: the build's checks, printed in MSBuild's <c>file(line,col): error CODE</c> form, or as a SARIF
+/// log (<c>--format sarif</c>) that is standard output's whole content; the Markdown summary goes to the CI job's page.
+/// </summary>
 internal static class ValidateCommand
 {
+    private static readonly string[] Formats = ["text", "sarif"];
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentList parsed;
         try
         {
-            parsed = ArgumentList.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--dir", "--lint-from", "--postgres-version" }, new HashSet<string>(StringComparer.Ordinal), "validate");
+            parsed = ArgumentList.Parse(args, new HashSet<string>(StringComparer.Ordinal) { "--dir", "--lint-from", "--postgres-version", "--format", "--docs-url", "--source-root" },
+                new HashSet<string>(StringComparer.Ordinal), "validate");
         }
         catch (FormatException e)
         {
@@ -26,19 +33,56 @@ internal static class ValidateCommand
             return CommandLine.UsageError(stderr, "validate takes one directory (DIR or --dir DIR).");
         }
 
-        var directory = named.Concat(parsed.Positional).FirstOrDefault() ?? "migrations";
-        var report = MigrationsValidator.Validate(directory, lint: lint);
-        foreach (var diagnostic in report.Diagnostics)
+        var format = Last(parsed, "--format") ?? "text";
+        if (!Formats.Contains(format, StringComparer.Ordinal))
         {
-            // File names are anybody's text: a newline in one must not split its diagnostic over two lines.
-            (diagnostic.Severity == DiagnosticSeverity.Error ? stderr : stdout).WriteLine(Printable.Of(diagnostic.ToString()));
+            return CommandLine.UsageError(stderr, $"--format '{format}' is not one of {string.Join(", ", Formats)}.");
         }
 
+        var directory = named.Concat(parsed.Positional).FirstOrDefault() ?? "migrations";
+        var sourceRoot = Last(parsed, "--source-root") is { } root ? Path.GetFullPath(root) : SarifSettings.RepositoryRoot(directory, Environment.CurrentDirectory);
+        if (!Directory.Exists(sourceRoot))
+        {
+            return CommandLine.UsageError(stderr, $"--source-root '{sourceRoot}' is not a directory.");
+        }
+
+        Uri? docs = null;
+        if (Last(parsed, "--docs-url") is { } docsUrl && (!Uri.TryCreate(docsUrl, UriKind.Absolute, out docs) || docs.Scheme is not ("https" or "http" or "file")))
+        {
+            return CommandLine.UsageError(stderr, ToolDiagnostics.DocsUrlInvalid(docsUrl, "--docs-url").FullMessage);
+        }
+
+        var report = MigrationsValidator.Validate(directory, lint: lint);
         var errors = report.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
-        var warnings = report.Diagnostics.Count - errors;
-        stdout.WriteLine(Printable.Of($"{report.Migrations.Count} migration(s) in {report.Directory}: {errors} error(s), {warnings} warning(s)."));
+        if (format == "sarif")
+        {
+            var settings = new SarifSettings(sourceRoot, docs ?? ShippedDocumentation(), CommandLine.Version);
+            using var log = new MemoryStream();
+            SarifLog.Write(report, settings, log);
+            stdout.WriteLine(System.Text.Encoding.UTF8.GetString(log.ToArray()));
+        }
+        else
+        {
+            foreach (var diagnostic in report.Diagnostics)
+            {
+                // File names are anybody's text: a newline in one must not split its diagnostic over two lines.
+                (diagnostic.Severity == DiagnosticSeverity.Error ? stderr : stdout).WriteLine(Printable.Of(diagnostic.ToString()));
+            }
+
+            stdout.WriteLine(Printable.Of($"{report.Migrations.Count} migration(s) in {report.Directory}: {errors} error(s), {report.Diagnostics.Count - errors} warning(s)."));
+        }
+
+        if (StepSummary.Append(ValidationSummary.Markdown(report, sourceRoot)) is { } problem)
+        {
+            stderr.WriteLine(Printable.Of(problem));
+        }
+
         return errors > 0 ? CommandLine.Failed : CommandLine.Success;
     }
+
+    // The docs shipped beside this tool (the package's docs/ folder), or, run from elsewhere, the project's page.
+    private static Uri ShippedDocumentation() =>
+        SarifSettings.ShippedDocumentation(AppContext.BaseDirectory) ?? new Uri("https://www.nuget.org/packages/" + SarifLog.ToolName);
 
     private static string? Last(ArgumentList parsed, string option) => parsed.Options.LastOrDefault(o => o.Name == option).Value;
 }

@@ -18,6 +18,9 @@ public static class Tier
     /// <summary>Crashes, kills, signals, many processes at once, hostile input at scale.</summary>
     public const string Reliability = "Reliability";
 
+    /// <summary>What other real tools make of our output: the SARIF validator, headless Chromium, an OTLP receiver.</summary>
+    public const string Interop = "Interop";
+
     /// <summary>The packed .nupkg built into real consumer projects.</summary>
     public const string Package = "Package";
 }

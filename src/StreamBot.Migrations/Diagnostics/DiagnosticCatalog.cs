@@ -158,6 +158,7 @@ internal static class DiagnosticCatalog
     // Raised by the package's .targets, listed here so that every code has one home.
     public static readonly DiagnosticDescriptor CliFailedSilently = new("SBM9002", E, "streambot-migrate exited with an error it did not report");
     public static readonly DiagnosticDescriptor UnexpectedError = new("SBM9003", E, "Unexpected internal error");
+    public static readonly DiagnosticDescriptor ReportNotWritten = new("SBM9004", E, "Report file cannot be written");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
@@ -183,6 +184,6 @@ internal static class DiagnosticCatalog
         NotNullWithoutDefault, DropIndexNotConcurrent, StorageRewrite, DropOutsideContract, SetNotNullOutsideContract,
         SuppressionWithoutReason, SuppressionUnused, DirectiveInvalid, LintSettingInvalid,
         RollbackLeavesDifference, ReapplyDiffers, RehearsalApplyFailed, RehearsalRollbackFailed, TracedStrongLock, TracedRewrite, ScratchUnavailable, AppQueryBroken,
-        UnsupportedMSBuild, CliFailedSilently, UnexpectedError,
+        UnsupportedMSBuild, CliFailedSilently, UnexpectedError, ReportNotWritten,
     ];
 }

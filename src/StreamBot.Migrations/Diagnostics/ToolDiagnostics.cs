@@ -24,4 +24,12 @@ internal static class ToolDiagnostics
 
     public static Diagnostic AuthoringRefused(string file, string problem, string hint) =>
         DiagnosticCatalog.AuthoringRefused.AtFile(file, problem, hint);
+
+    /// <summary>A report file (SARIF, HTML) a build or command was asked to write and could not.</summary>
+    public static Diagnostic ReportNotWritten(string path, string kind, string reason, string setting) =>
+        DiagnosticCatalog.ReportNotWritten.AtFile(path, $"The {kind} cannot be written: {reason}", $"Point {setting} at a writable path.");
+
+    public static Diagnostic DocsUrlInvalid(string value, string setting) =>
+        DiagnosticCatalog.BadCommandLine.AtFile(ConnectionDiagnostics.Tool,
+            $"{setting} '{value}' is not an absolute http(s) or file URL", "Set it to where docs/diagnostics.md is published, or leave it out.");
 }

@@ -53,7 +53,7 @@ public static class SizingTargets
         var findings = new List<Diagnostic>();
         SafetyLint.Run(Path.Combine(folder.Directory, Discovery.MigrationDiscovery.ReadmeFileName), folder.Migrations.Select(m => m.File).ToList(),
             folder.Migrations.Select(m => (SqlScript?)m.Script).ToList(), folder.Migrations.Select(m => (MigrationDirectives?)MigrationDirectives.Read(m.Script, m.File.FullPath)).ToList(),
-            folder.Migrations.Where(m => m.Doc is not null).ToDictionary(m => m.Name, m => m.Doc!), lint, findings);
+            folder.Migrations.Where(m => m.Doc is not null).ToDictionary(m => m.Name, m => m.Doc!), lint, findings, []);
         return For(pending, findings);
     }
 

@@ -23,8 +23,8 @@ public sealed record MigrationSettings(TimeSpan? LockTimeout, TimeSpan? Statemen
     public static MigrationSettings None { get; } = new(null, null, null);
 }
 
-/// <summary>A <c>-- streambot:allow SBMxxxx because ...</c> comment, and the statement it belongs to.</summary>
-internal sealed record Suppression(int Statement, string Code, int Line, int Column);
+/// <summary>A <c>-- streambot:allow SBMxxxx because ...</c> comment, the statement it belongs to, and its reason.</summary>
+internal sealed record Suppression(int Statement, string Code, int Line, int Column, string Reason);
 
 /// <summary>A <c>-- streambot:backfill [key (a, b)]</c> comment, and the statement it belongs to (-1: none follows it).</summary>
 internal sealed record BackfillMark(int Statement, IReadOnlyList<string>? Key, int Line, int Column);
@@ -239,7 +239,8 @@ internal sealed class MigrationDirectives
             return;
         }
 
-        suppressions.AddRange(codes.Select(c => new Suppression(owner, c.ToUpperInvariant(), line, column)));
+        var reason = argument[(reasonAt + " because ".Length)..].Trim();
+        suppressions.AddRange(codes.Select(c => new Suppression(owner, c.ToUpperInvariant(), line, column, reason)));
     }
 
     /// <summary>The statement a comment belongs to (see the class summary), or -1 after the last one.</summary>

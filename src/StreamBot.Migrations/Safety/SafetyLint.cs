@@ -57,7 +57,8 @@ internal static class SafetyLint
     ];
 
     public static void Run(string readmePath, IReadOnlyList<MigrationFile> migrations, IReadOnlyList<SqlScript?> scripts,
-        IReadOnlyList<MigrationDirectives?> directives, IReadOnlyDictionary<string, RollbackDoc> docs, LintOptions options, List<Diagnostic> diagnostics)
+        IReadOnlyList<MigrationDirectives?> directives, IReadOnlyDictionary<string, RollbackDoc> docs, LintOptions options, List<Diagnostic> diagnostics,
+        List<SuppressedDiagnostic> suppressed)
     {
         if (FirstNumber(readmePath, migrations, options, diagnostics) is not { } first)
         {
@@ -99,7 +100,7 @@ internal static class SafetyLint
 
             // The validator reported the malformed ones (errors) already, in every file.
             diagnostics.AddRange(comments.Problems.Where(p => p.Code != DiagnosticCatalog.DirectiveInvalid.Code));
-            ApplySuppressions(file.FullPath, findingsByStatement, comments.Suppressions, diagnostics);
+            ApplySuppressions(file.FullPath, findingsByStatement, comments.Suppressions, diagnostics, suppressed);
         }
     }
 
@@ -118,7 +119,8 @@ internal static class SafetyLint
         }
     }
 
-    private static void ApplySuppressions(string path, List<Diagnostic>[] findingsByStatement, List<Suppression> suppressions, List<Diagnostic> diagnostics)
+    private static void ApplySuppressions(string path, List<Diagnostic>[] findingsByStatement, List<Suppression> suppressions, List<Diagnostic> diagnostics,
+        List<SuppressedDiagnostic> suppressed)
     {
         var used = new bool[suppressions.Count];
         for (var s = 0; s < findingsByStatement.Length; s++)
@@ -129,6 +131,7 @@ internal static class SafetyLint
                 if (silencedBy >= 0)
                 {
                     used[silencedBy] = true;
+                    suppressed.Add(new SuppressedDiagnostic(finding, suppressions[silencedBy].Reason));
                     // Every suppression of that code on the statement is used, not just the first.
                     for (var k = silencedBy + 1; k < suppressions.Count; k++)
                     {

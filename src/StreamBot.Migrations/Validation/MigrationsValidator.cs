@@ -51,14 +51,16 @@ public static class MigrationsValidator
 
         var docs = ValidateReadme(fullDirectory, migrations, diagnostics);
         var drizzle = DrizzleKitJournal.Read(fullDirectory, migrations, diagnostics);
+        var suppressed = new List<SuppressedDiagnostic>();
         if (lint is not null)
         {
-            SafetyLint.Run(Path.Combine(fullDirectory, MigrationDiscovery.ReadmeFileName), migrations, scripts, directives, docs, lint, diagnostics);
+            SafetyLint.Run(Path.Combine(fullDirectory, MigrationDiscovery.ReadmeFileName), migrations, scripts, directives, docs, lint, diagnostics, suppressed);
         }
 
         return new ValidationReport(fullDirectory, migrations, docs, diagnostics)
         {
             DrizzleKit = drizzle,
+            Suppressed = suppressed,
             Validated = keepScripts
                 ? migrations.Select((m, i) => scripts[i] is { } script ? ValidatedMigration.From(m, script, docs.GetValueOrDefault(m.Name), directives[i]?.Settings ?? MigrationSettings.None, backfills[i]) : null).OfType<ValidatedMigration>().ToList()
                 : [],

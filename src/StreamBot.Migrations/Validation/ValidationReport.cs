@@ -22,6 +22,9 @@ public sealed record ValidationReport(
     /// </summary>
     public IReadOnlyList<ValidatedMigration> Validated { get; init; } = [];
 
+    /// <summary>The lint's findings silenced by a <c>-- streambot:allow ... because ...</c> comment, with its reason.</summary>
+    public IReadOnlyList<SuppressedDiagnostic> Suppressed { get; init; } = [];
+
     /// <summary>drizzle-kit's meta/_journal.json, when the folder has one that could be read.</summary>
     public DrizzleKitJournal? DrizzleKit { get; init; }
 

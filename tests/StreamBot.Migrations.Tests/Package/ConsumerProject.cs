@@ -44,6 +44,6 @@ public sealed class ConsumerProject
         return this;
     }
 
-    public ChildProcess.Result Build(string arguments = "", string? databaseUrl = null, string? path = null) =>
-        _package.Dotnet($"build -v:n -nologo {arguments}", Directory, databaseUrl, path);
+    public ChildProcess.Result Build(string arguments = "", string? databaseUrl = null, string? path = null, IReadOnlyDictionary<string, string?>? environment = null) =>
+        _package.Dotnet($"build -v:n -nologo {arguments}", Directory, databaseUrl, path, extraEnvironment: environment);
 }

@@ -4,9 +4,8 @@ using StreamBot.Migrations.Tests.Support;
 namespace StreamBot.Migrations.Tests.Package;
 
 /// <summary>The database targets of the packed package, run as a user runs them: dotnet build -t:... on a real server.</summary>
-[Collection(PackageTestGroup.Name)]
 [Trait(Tier.Name, Tier.Package)]
-public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres postgres)
+public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres postgres) : IClassFixture<PackedPackage>, IClassFixture<TestPostgres>
 {
     private ConsumerProject StreamBotConsumer() =>
         package.NewConsumer($"<MigrationsDirectory>{Path.Combine(PackedPackage.RepoRoot, "migrations")}</MigrationsDirectory>");

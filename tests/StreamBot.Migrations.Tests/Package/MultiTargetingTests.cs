@@ -2,9 +2,8 @@
 namespace StreamBot.Migrations.Tests.Package;
 
 /// <summary>A project with several target frameworks: validated once, and every database target works.</summary>
-[Collection(PackageTestGroup.Name)]
 [Trait(Tier.Name, Tier.Package)]
-public sealed class MultiTargetingTests(PackedPackage package, TestPostgres postgres)
+public sealed class MultiTargetingTests(PackedPackage package, TestPostgres postgres) : IClassFixture<PackedPackage>, IClassFixture<TestPostgres>
 {
     private const string TwoFrameworks = "<TargetFramework></TargetFramework><TargetFrameworks>net8.0;net10.0</TargetFrameworks>";
 

@@ -2,9 +2,8 @@ using System.Text.RegularExpressions;
 
 namespace StreamBot.Migrations.Tests.Package;
 
-[Collection(PackageTestGroup.Name)]
 [Trait(Tier.Name, Tier.Package)]
-public sealed class PackageEndToEndTests(PackedPackage package)
+public sealed class PackageEndToEndTests(PackedPackage package) : IClassFixture<PackedPackage>
 {
     private const string SkipLine = "Skipping target \"ValidateMigrations\" because all output files are up-to-date";
 
@@ -210,12 +209,31 @@ public sealed class PackageEndToEndTests(PackedPackage package)
             journal[..(last + 1)] + ",\n    { \"idx\": 5, \"version\": \"7\", \"when\": 1764000000000, \"tag\": \"0005_add_giveaway_lookup\", \"breakpoints\": true }" + journal[(last + 1)..]);
         File.AppendAllText(consumer.Migration("README.md"), Support.MigrationsFolder.Section("0005_add_giveaway_lookup"));
 
-        var result = consumer.Build();
+        var summary = Path.Combine(consumer.Directory, "step-summary.md");
+        var result = consumer.Build("-p:MigrationsSarif=true", environment: new Dictionary<string, string?> { ["GITHUB_STEP_SUMMARY"] = summary });
         Assert.True(result.ExitCode == 0, result.Output);
         var warning = Assert.Single(Regex.Matches(result.Output, @"0005_add_giveaway_lookup\.sql\((\d+),(\d+)\): warning (SBM\d{4}): ([^\r\n]*)").Select(m => m.Groups).DistinctBy(g => g[0].Value));
         Assert.Equal(("2", "1", "SBM6001"), (warning[1].Value, warning[2].Value, warning[3].Value));
         Assert.Contains("CREATE INDEX CONCURRENTLY", warning[4].Value, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"000[0-4]_\w+\.sql\(\d+,\d+\): warning", result.Output);
+
+        // MigrationsSarif: the same finding as a SARIF log beside the build's outputs, relative to the project (no git
+        // repository here), its rule linking the copy of docs/diagnostics.md inside the package; valid for the official validator.
+        var sarif = Path.Combine(consumer.Directory, "bin", "Debug", "net10.0", "streambot-migrations.sarif");
+        using (var log = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(sarif)))
+        {
+            var run = log.RootElement.GetProperty("runs")[0];
+            var finding = Assert.Single(run.GetProperty("results").EnumerateArray());
+            var location = finding.GetProperty("locations")[0].GetProperty("physicalLocation");
+            Assert.Equal(("SBM6001", "migrations/0005_add_giveaway_lookup.sql", 2),
+                (finding.GetProperty("ruleId").GetString(), location.GetProperty("artifactLocation").GetProperty("uri").GetString(), location.GetProperty("region").GetProperty("startLine").GetInt32()));
+            var help = new Uri(run.GetProperty("tool").GetProperty("driver").GetProperty("rules")[finding.GetProperty("ruleIndex").GetInt32()].GetProperty("helpUri").GetString()!);
+            Assert.Equal("#sbm6001", help.Fragment);
+            Assert.True(File.Exists(help.LocalPath) && File.ReadAllText(help.LocalPath).Contains("## SBM6001", StringComparison.Ordinal), help.ToString());
+        }
+
+        Assert.Empty(SarifMultitool.Validate(sarif));
+        Assert.Contains("| warning | SBM6001 | `migrations/0005_add_giveaway_lookup.sql:2` |", File.ReadAllText(summary), StringComparison.Ordinal);
     }
 
     [Fact]

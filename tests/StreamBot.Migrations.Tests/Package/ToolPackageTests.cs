@@ -1,9 +1,8 @@
 namespace StreamBot.Migrations.Tests.Package;
 
 /// <summary>The CLI as a .NET tool, installed from the local feed into a tool manifest and run as a user runs it.</summary>
-[Collection(PackageTestGroup.Name)]
 [Trait(Tier.Name, Tier.Package)]
-public sealed class ToolPackageTests(PackedPackage package, TestPostgres postgres)
+public sealed class ToolPackageTests(PackedPackage package, TestPostgres postgres) : IClassFixture<PackedPackage>, IClassFixture<TestPostgres>
 {
     [Fact]
     public void The_tool_installs_from_the_feed_and_runs_validate_status_and_up()

@@ -71,7 +71,7 @@ public sealed class CommandLineTests
     }
 
     [Theory]
-    [InlineData("validate --frobnicate", "validate does not take --frobnicate (it takes --dir VALUE, --lint-from VALUE, --postgres-version VALUE)")]
+    [InlineData("validate --frobnicate", "validate does not take --frobnicate (it takes --dir VALUE, --docs-url VALUE, --format VALUE, --lint-from VALUE, --postgres-version VALUE, --source-root VALUE)")]
     [InlineData("validate --dir", "--dir needs a value.")]
     [InlineData("validate one two", "validate takes one directory")]
     [InlineData("inspect --format", "--format needs a value.")]
