@@ -28,6 +28,13 @@ internal static class DatabaseCommand
             return CommandLine.UsageError(stderr, $"unexpected argument '{options.Positional[^1]}'.");
         }
 
+        // Disposed last, after the run's spans have ended: what is left is sent before the process exits.
+        using var telemetry = TelemetryExport.Start(out var telemetryProblem);
+        if (telemetryProblem is not null)
+        {
+            return CommandLine.UsageError(stderr, telemetryProblem);
+        }
+
         // A rehearsal report in JSON or Markdown is stdout's whole content (a CI job redirects it to a file): progress goes to stderr.
         // A live progress line only where a person watches: the process's own terminal, not a redirect or a test's writer.
         var terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;

@@ -8,6 +8,7 @@ using StreamBot.Migrations.Postgres.Locking;
 using StreamBot.Migrations.Postgres.Preflight;
 using StreamBot.Migrations.Postgres.Running;
 using StreamBot.Migrations.Postgres.Schema;
+using StreamBot.Migrations.Postgres.Telemetry;
 using StreamBot.Migrations.Validation;
 
 namespace StreamBot.Migrations.Postgres.Commands;
@@ -43,19 +44,24 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
         // Only the commands that change the database tell the team; the webhook waits for its queue (within its timeout) at the end.
         await using var webhook = command is "up" or "down" && !options.DryRun ? Notifications.Webhook.For(options.Webhook, command, options.Connection, log) : null;
         Webhook = webhook;
+        using var run = RunTelemetry.StartRun(command, options.Connection, options.DryRun);
         try
         {
-            return await steps().ConfigureAwait(false);
+            var result = await steps().ConfigureAwait(false);
+            run?.SetStatus(System.Diagnostics.ActivityStatusCode.Ok);
+            return result;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             var interrupted = Interrupted(command, nothingDone);
             Failed(interrupted);
+            RunTelemetry.Failed(run, interrupted.Diagnostic);
             throw interrupted;
         }
         catch (MigrationException e)
         {
             Failed(e);
+            RunTelemetry.Failed(run, e.Diagnostic);
             throw;
         }
     }
@@ -110,7 +116,10 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
     {
         await Writable.CheckAsync(connection, options.Connection, command).ConfigureAwait(false);
         Stage = "while waiting for the migration lock";
-        return await MigrationLock.AcquireAsync(options.Connection, options.Lock, command, log, cancellation).ConfigureAwait(false);
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
+        var lease = await MigrationLock.AcquireAsync(options.Connection, options.Lock, command, log, cancellation).ConfigureAwait(false);
+        RunTelemetry.MigrationLockTaken(waiting.Elapsed);
+        return lease;
     }
 
     /// <summary>The pg_dump backup before a change, or null (with warning SBM5006) when disabled.</summary>
@@ -123,15 +132,26 @@ internal sealed class RunSession(RunOptions options, IRunLog log, CancellationTo
         }
 
         Stage = "during the pg_dump backup (its unfinished file was removed)";
-        var toolTables = SchemaReader.ToolTables(options.JournalTable);
-        var backup = await PgDumpBackup.CreateAsync(options.Connection, options.Backup, connection.PostgreSqlVersion.Major * 10000, toolTables, log, cancellation).ConfigureAwait(false);
-        if (options.Backup.Verify)
+        using var span = RunTelemetry.StartBackup();
+        try
         {
-            Stage = $"while verifying the backup {Path.GetFileName(backup)} (nothing was applied)";
-            await BackupVerification.VerifyAsync(options.Connection, backup, toolTables, log, cancellation).ConfigureAwait(false);
-        }
+            var toolTables = SchemaReader.ToolTables(options.JournalTable);
+            var backup = await PgDumpBackup.CreateAsync(options.Connection, options.Backup, connection.PostgreSqlVersion.Major * 10000, toolTables, log, cancellation).ConfigureAwait(false);
+            if (options.Backup.Verify)
+            {
+                Stage = $"while verifying the backup {Path.GetFileName(backup)} (nothing was applied)";
+                span?.SetTag("streambot.backup.verified", true);
+                await BackupVerification.VerifyAsync(options.Connection, backup, toolTables, log, cancellation).ConfigureAwait(false);
+            }
 
-        return backup;
+            RunTelemetry.BackupWritten(span, backup);
+            return backup;
+        }
+        catch (MigrationException e)
+        {
+            RunTelemetry.Failed(span, e.Diagnostic);
+            throw;
+        }
     }
 
     /// <summary>

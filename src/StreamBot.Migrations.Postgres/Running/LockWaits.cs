@@ -1,3 +1,4 @@
+using StreamBot.Migrations.Postgres.Telemetry;
 using StreamBot.Migrations.Validation;
 using System.Diagnostics;
 using Npgsql;
@@ -101,6 +102,7 @@ internal sealed class LockWaits(NpgsqlConnection connection, int[] ownPids, Lock
                 $"{(site.WholeTransaction ? "rolled back" : "the statement did not run")}, attempt {attempts} of {policy.MaxAttempts}, " +
                 $"retrying in {LockPolicy.Describe(backoff)} with lock_timeout {LockPolicy.Describe(policy.LockTimeoutOf(attempts + 1, site.LockTimeout))}.");
             await GiveUpIfOutOfTimeAsync(site, timedOut.Statement, tables, lockTimeout, attempts, clock, backoff, anotherAttempt: true).ConfigureAwait(false);
+            RunTelemetry.LockTimeoutRetry(site.Name, line, attempts, lockTimeout, backoff, tables.Select(t => t.Table));
             await Task.Delay(backoff, cancellation).ConfigureAwait(false);
         }
     }
@@ -115,8 +117,10 @@ internal sealed class LockWaits(NpgsqlConnection connection, int[] ownPids, Lock
         var olderThan = lockTimeout <= TimeSpan.Zero ? policy.FirstLockTimeout : lockTimeout;
         var started = clock.Elapsed;
         var said = false;
+        var sessions = 0;
         while (await BlockingSessions.FindAsync(connection, needed, ownPids, olderThan).ConfigureAwait(false) is { Count: > 0 } blockers)
         {
+            sessions = Math.Max(sessions, blockers.Count);
             if (!said)
             {
                 log.Info($"  {site.Name}: waiting, without taking or queueing for any lock, for {string.Join("; ", blockers.Select(b => b.ToString()))} to end before taking {Describe(needed)}.");
@@ -129,6 +133,7 @@ internal sealed class LockWaits(NpgsqlConnection connection, int[] ownPids, Lock
 
         if (said)
         {
+            RunTelemetry.WaitedForBlockers(site.Name, clock.Elapsed - started, sessions);
             log.Info($"  {site.Name}: the blocking session(s) ended after {LockPolicy.Describe(clock.Elapsed - started)}; taking the locks with lock_timeout {LockPolicy.Describe(lockTimeout)}.");
         }
     }

@@ -6,6 +6,7 @@ using StreamBot.Migrations.Postgres.Backfills;
 using StreamBot.Migrations.Postgres.Connection;
 using StreamBot.Migrations.Postgres.Journal;
 using StreamBot.Migrations.Postgres.Locking;
+using StreamBot.Migrations.Postgres.Telemetry;
 using StreamBot.Migrations.Sql;
 using StreamBot.Migrations.Diagnostics;
 using StreamBot.Migrations.Safety;
@@ -41,23 +42,26 @@ internal sealed class MigrationApplier(NpgsqlConnection connection, int backendP
     {
         var clock = Stopwatch.StartNew();
         var locks = migration.Locks;
-        var attempts = 1;
         // A backfill shows its own progress (rows, rate, time left) instead of "statement still running".
         await using (migration.Backfills.Count > 0 ? null : new StatementProgress(migration, backendPid, lease, options.ProgressInterval, log))
         {
-            if (migration.Backfills.Count > 0)
+            await RunTelemetry.TraceMigrationAsync("apply", migration.Name, migration.Script.Statements.Count - (resumeAt ?? 0), migration.IsTransactional, async () =>
             {
-                await ApplyInPhasesAsync(migration, resumeAt, clock).ConfigureAwait(false);
-            }
-            else if (migration.IsTransactional)
-            {
-                attempts = await _waits.RetryOnLockTimeoutAsync(WaitSite.Of(migration, locks, _waits.LockTimeout(migration), wholeTransaction: true),
-                    (lockTimeout, attempt) => ApplyInTransactionAsync(migration, resumeAt, lockTimeout, attempt, clock)).ConfigureAwait(false);
-            }
-            else
-            {
+                if (migration.Backfills.Count > 0)
+                {
+                    await ApplyInPhasesAsync(migration, resumeAt, clock).ConfigureAwait(false);
+                    return 1;
+                }
+
+                if (migration.IsTransactional)
+                {
+                    return await _waits.RetryOnLockTimeoutAsync(WaitSite.Of(migration, locks, _waits.LockTimeout(migration), wholeTransaction: true),
+                        (lockTimeout, attempt) => ApplyInTransactionAsync(migration, resumeAt, lockTimeout, attempt, clock)).ConfigureAwait(false);
+                }
+
                 await ApplyStatementByStatementAsync(migration, locks, resumeAt, clock).ConfigureAwait(false);
-            }
+                return 1;
+            }).ConfigureAwait(false);
         }
 
         return new AppliedMigration(migration.Name, migration.File.FileName, clock.Elapsed,

@@ -1,3 +1,4 @@
+using StreamBot.Migrations.Postgres.Telemetry;
 using StreamBot.Migrations.Validation;
 using Npgsql;
 using StreamBot.Migrations.Postgres.Connection;
@@ -25,7 +26,8 @@ internal sealed class MigrationRollback(NpgsqlConnection connection, MigrationJo
         var statements = migration.Doc!.Statements;
         var site = new WaitSite(readmePath, $"rollback of {migration.Name}", $"The rollback of {migration.Name} was not run", waits.LockTimeout(migration),
             WholeTransaction: true, i => (statements[i].Line, statements[i].Column), migration.RollbackLocks);
-        await waits.RetryOnLockTimeoutAsync(site, (lockTimeout, _) => RollBackOnceAsync(migration, backup, lockTimeout)).ConfigureAwait(false);
+        await RunTelemetry.TraceMigrationAsync("rollback", migration.Name, statements.Count, transactional: true,
+            () => waits.RetryOnLockTimeoutAsync(site, (lockTimeout, _) => RollBackOnceAsync(migration, backup, lockTimeout))).ConfigureAwait(false);
     }
 
     private async Task RollBackOnceAsync(ValidatedMigration migration, string? backup, TimeSpan lockTimeout)

@@ -15,14 +15,14 @@ public enum ReceiverMode
 }
 
 /// <summary>
-/// A webhook receiver on loopback: a bare HTTP/1.1 server on a TcpListener, so a test controls exactly whether and
-/// when it answers. Records each request's body in arrival order.
+/// A webhook (or OTLP/HTTP) receiver on loopback: a bare HTTP/1.1 server on a TcpListener, so a test controls exactly
+/// whether and when it answers. Records each request's path and body in arrival order.
 /// </summary>
 public sealed class WebhookReceiver : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<string> _bodies = [];
+    private readonly List<(string Path, byte[] Body)> _requests = [];
     private readonly List<TcpClient> _held = [];
 
     public WebhookReceiver(ReceiverMode mode = ReceiverMode.Answers)
@@ -34,13 +34,20 @@ public sealed class WebhookReceiver : IDisposable
 
     public string Url { get; }
 
-    public IReadOnlyList<string> Bodies
+    /// <summary>The URL without its path: an OTLP exporter's base endpoint.</summary>
+    public string BaseUrl => new Uri(Url).GetLeftPart(UriPartial.Authority);
+
+    /// <summary>Each request body as UTF-8 text.</summary>
+    public IReadOnlyList<string> Bodies => Requests.Select(r => Encoding.UTF8.GetString(r.Body)).ToList();
+
+    /// <summary>Each request's path and raw body.</summary>
+    public IReadOnlyList<(string Path, byte[] Body)> Requests
     {
         get
         {
-            lock (_bodies)
+            lock (_requests)
             {
-                return _bodies.ToList();
+                return _requests.ToList();
             }
         }
     }
@@ -92,7 +99,7 @@ public sealed class WebhookReceiver : IDisposable
         var reader = new StreamReader(stream, Encoding.Latin1, false, 1, leaveOpen: true);
         try
         {
-            while (await reader.ReadLineAsync() is { Length: > 0 })
+            while (await reader.ReadLineAsync() is { Length: > 0 } requestLine)
             {
                 var length = 0;
                 string? header;
@@ -111,9 +118,9 @@ public sealed class WebhookReceiver : IDisposable
                     read += await reader.ReadAsync(body.AsMemory(read, length - read));
                 }
 
-                lock (_bodies)
+                lock (_requests)
                 {
-                    _bodies.Add(Encoding.UTF8.GetString(Encoding.Latin1.GetBytes(body)));
+                    _requests.Add((requestLine.Split(' ')[1], Encoding.Latin1.GetBytes(body)));
                 }
 
                 await stream.WriteAsync("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"u8.ToArray());
