@@ -19,9 +19,10 @@ internal static class CommandLine
           streambot-migrate adopt [options]         record what drizzle-orm's migrator applied, running nothing
           streambot-migrate baseline --to NNNN [options]
                                                     record 0000..NNNN as applied once their objects are found
-          streambot-migrate rehearse [--from-backup FILE] [--format text|json|markdown]
+          streambot-migrate rehearse [--from-backup FILE] [--format text|json|markdown|html]
                                                     on a scratch database: apply, roll back, compare
                                                     schemas, apply again; with each statement's locks
+                                                    (html: lock timelines, one self-contained page)
           streambot-migrate watch DURATION [--format text|json]
                                                     read the app's query times, deadlocks, rollbacks and
                                                     scans for DURATION (300, 90s, 30min) against now
@@ -48,7 +49,8 @@ internal static class CommandLine
           --connection CS            postgres:// URI, libpq key=value or Npgsql keywords (default:
                                      $DATABASE_URL; prefer the variable: command lines and build
                                      logs are visible to others)
-          --format text|json         status output (rehearse: also markdown)
+          --format text|json         status output (rehearse: also markdown and html)
+          --html-report FILE         rehearse: also write the HTML lock timelines to FILE
           --dry-run                  print the plan, change nothing
           --no-backup                skip the pg_dump backup (warns)
           --backup-dir DIR           where backups go (default: ./backups)
@@ -129,6 +131,9 @@ internal static class CommandLine
           --verbose                  with an unexpected error (SBM9003), print its stack trace too
 
         Every option takes its value as --name VALUE or --name=VALUE; an unknown option is an error.
+
+        OTEL_EXPORTER_OTLP_ENDPOINT set: the run's spans and metrics go to that OTLP collector.
+        GITHUB_STEP_SUMMARY set: validate, status, up, down and rehearse append a Markdown summary to it.
 
         Exit codes: 0 success, 1 problems reported, 2 bad command line, 130/143 up or down interrupted
         by Ctrl-C/SIGTERM (a second Ctrl-C ends the process at once).

@@ -116,13 +116,14 @@ internal static class DatabaseCommand
                     break;
                 case "rehearse":
                     var rehearsal = new MigrationRehearsal(runOptions, log, interrupts?.Token ?? CancellationToken.None).RunAsync(options.FromBackup).GetAwaiter().GetResult();
-                    RehearsalWriter.Write(rehearsal, options.Format, stdout);
+                    var htmlReport = WriteHtmlReport(rehearsal, options.HtmlReport, log);
+                    RehearsalWriter.Write(rehearsal, options.Format, stdout, htmlReport);
                     foreach (var diagnostic in rehearsal.Diagnostics)
                     {
                         log.Report(diagnostic);
                     }
 
-                    summary = StepSummaries.Rehearsal(rehearsal, log);
+                    summary = StepSummaries.Rehearsal(rehearsal, log, htmlReport);
                     break;
                 case "watch":
                     var watched = runner.WatchAsync().GetAwaiter().GetResult();
@@ -190,6 +191,29 @@ internal static class DatabaseCommand
         }
 
         return interrupts?.Received is not null ? interrupts.ExitCode : log.HasErrors ? CommandLine.Failed : CommandLine.Success;
+    }
+
+    // The HTML report beside the chosen format (--html-report): its path when written, null when not asked or not
+    // writable (SBM9004: the rehearsal itself still stands).
+    private static string? WriteHtmlReport(RehearsalReport rehearsal, string? path, ConsoleRunLog log)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using var file = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
+            RehearsalHtml.Write(rehearsal, file);
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Report(ToolDiagnostics.ReportNotWritten(path, "HTML rehearsal report", e.Message, "--html-report (MigrationsRehearseFormat=html writes it beside the build's outputs)"));
+            return null;
+        }
     }
 
     private static ThrowawayServer? StartThrowaway(ConsoleRunLog log)

@@ -18,6 +18,9 @@ internal sealed class DatabaseOptions
     public string Directory { get; private set; } = "migrations";
     public string? Connection { get; private set; }
     public string Format { get; private set; } = "text";
+
+    /// <summary>rehearse: where to write the HTML report as well, whatever the format on standard output.</summary>
+    public string? HtmlReport { get; private set; }
     public bool DryRun { get; private set; }
     public bool NoBackup { get; private set; }
     public bool Force { get; private set; }
@@ -41,7 +44,7 @@ internal sealed class DatabaseOptions
         "--app-queries", "--small-table-rows", "--large-table-rows",
         "--backfill-batch-time", "--backfill-min-rows", "--backfill-max-rows", "--backfill-sleep", "--backfill-budget", "--backfill-replica-lag",
         "--backfill-replica-lag-mb", "--backfill-oldest-transaction", "--backfill-lock-waiters", "--replica-wait", "--backup-retention-days", "--backup-keep",
-        "--webhook-format", "--webhook-timeout", "--watch", "--watch-factor", "--watch-min-calls",
+        "--webhook-format", "--webhook-timeout", "--watch", "--watch-factor", "--watch-min-calls", "--html-report",
     };
 
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--dry-run", "--no-backup", "--force", "--verbose", "--accept-drift", "--force-contract", "--verify-backup", "--watch-warn-only" };
@@ -74,7 +77,7 @@ internal sealed class DatabaseOptions
         ["down"] = [.. Everywhere, .. TakesTheLock, .. ChangesTheSchema, "--force"],
         ["adopt"] = [.. Everywhere, .. TakesTheLock],
         ["baseline"] = [.. Everywhere, .. TakesTheLock, "--to", "--force"],
-        ["rehearse"] = [.. Everywhere, .. SizesBatches, "--format", "--from-backup", "--lint-from", "--postgres-version", "--app-queries"],
+        ["rehearse"] = [.. Everywhere, .. SizesBatches, "--format", "--from-backup", "--lint-from", "--postgres-version", "--app-queries", "--html-report"],
     };
 
     /// <summary>up and down: record drift from the recorded schema as accepted instead of refusing.</summary>
@@ -194,6 +197,7 @@ internal sealed class DatabaseOptions
                     case "--dir": options.Directory = value!; break;
                     case "--connection": options.Connection = value; break;
                     case "--format": options.Format = value!; break;
+                    case "--html-report": options.HtmlReport = Path.GetFullPath(value!); break;
                     case "--dry-run": options.DryRun = true; break;
                     case "--no-backup": options.NoBackup = true; break;
                     case "--force": options.Force = true; break;
@@ -322,9 +326,9 @@ internal sealed class DatabaseOptions
             return null;
         }
 
-        if (options.Format is not ("text" or "json") && !(command == "rehearse" && options.Format == "markdown"))
+        if (options.Format is not ("text" or "json") && !(command == "rehearse" && options.Format is "markdown" or "html"))
         {
-            error = command == "rehearse" ? "--format takes text, json or markdown." : $"--format takes text or json ({command}; markdown is for rehearse).";
+            error = command == "rehearse" ? "--format takes text, json, markdown or html." : $"--format takes text or json ({command}; markdown and html are for rehearse).";
             return null;
         }
 

@@ -10,7 +10,11 @@ namespace StreamBot.Migrations.Cli;
 /// <summary>A rehearsal as text (one summary line per migration, then its lock trace), JSON, or Markdown for a CI job to attach.</summary>
 internal static class RehearsalWriter
 {
-    public static void Write(RehearsalReport report, string format, TextWriter output)
+    /// <param name="report">The rehearsal.</param>
+    /// <param name="format">text, json, markdown or html.</param>
+    /// <param name="output">Where the report goes.</param>
+    /// <param name="htmlReport">The HTML report written beside this one (--html-report), which text and Markdown name.</param>
+    public static void Write(RehearsalReport report, string format, TextWriter output, string? htmlReport = null)
     {
         switch (format)
         {
@@ -18,15 +22,18 @@ internal static class RehearsalWriter
                 WriteJson(report, output);
                 break;
             case "markdown":
-                WriteMarkdown(report, output);
+                WriteMarkdown(report, output, htmlReport);
+                break;
+            case "html":
+                RehearsalHtml.Write(report, output);
                 break;
             default:
-                WriteText(report, output);
+                WriteText(report, output, htmlReport);
                 break;
         }
     }
 
-    private static void WriteText(RehearsalReport report, TextWriter output)
+    private static void WriteText(RehearsalReport report, TextWriter output, string? htmlReport)
     {
         Line(output, $"Rehearsal on {report.Where}: {Count(report)} ({report.ElapsedMs / 1000:0.0} s)");
         foreach (var m in report.Migrations)
@@ -50,16 +57,27 @@ internal static class RehearsalWriter
         }
 
         Line(output, NotCompared);
+        if (htmlReport is not null)
+        {
+            Line(output, $"Lock timelines (HTML): {htmlReport}");
+        }
     }
 
     // Said under every report, so "schema restored" is never read as covering what no snapshot reads.
     private static string NotCompared => $"Not compared by the schema snapshots: {string.Join("; ", SchemaSnapshot.NotCompared)}.";
 
-    private static void WriteMarkdown(RehearsalReport report, TextWriter output)
+    private static void WriteMarkdown(RehearsalReport report, TextWriter output, string? htmlReport)
     {
         Line(output, "# Migration rehearsal");
         Line(output, string.Empty);
         Line(output, $"{Count(report)} on `{report.Where}` in {report.ElapsedMs / 1000:0.0} s.");
+        if (htmlReport is not null)
+        {
+            // Relative to where the command ran (a CI job's checkout), so the link works beside the uploaded artifact too.
+            var relative = Path.GetRelativePath(Environment.CurrentDirectory, htmlReport).Replace('\\', '/');
+            Line(output, string.Empty);
+            Line(output, $"Lock timelines, one picture per migration: [{Path.GetFileName(htmlReport)}]({Uri.EscapeDataString(relative).Replace("%2F", "/", StringComparison.Ordinal)}) (HTML, self-contained).");
+        }
         Line(output, string.Empty);
         Line(output, "| migration | result | apply | rollback |");
         Line(output, "|---|---|---|---|");

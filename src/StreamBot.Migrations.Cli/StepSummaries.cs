@@ -36,10 +36,10 @@ internal static class StepSummaries
             log.Lines.Count == 0 ? string.Empty : $"<details><summary>Run log</summary>\n\n{Block(log.Lines)}\n\n</details>");
     }
 
-    public static string Rehearsal(RehearsalReport report, ConsoleRunLog log)
+    public static string Rehearsal(RehearsalReport report, ConsoleRunLog log, string? htmlReport)
     {
         var markdown = new StringWriter();
-        RehearsalWriter.Write(report, "markdown", markdown);
+        RehearsalWriter.Write(report, "markdown", markdown, htmlReport);
         // Under the job's page the report's title is a second-level heading and its sections third-level ones; its own
         // Findings section lists what the log reported.
         var body = markdown.ToString().Split('\n').Skip(1).Select(line => line.StartsWith("## ", StringComparison.Ordinal) ? "#" + line : line);

@@ -18,6 +18,9 @@ namespace StreamBot.Migrations.Postgres.Rehearsal;
 public sealed record TracedStatement(int Line, double Milliseconds, IReadOnlyList<(TableLock Lock, double HeldMs)> Locks,
     IReadOnlyList<string> Rewritten, IReadOnlyList<string> Scanned, IReadOnlyList<TableLock> Predicted)
 {
+    /// <summary>When the statement started, from the start of its migration's first statement: where its bars begin on a timeline.</summary>
+    public double StartMs { get; init; }
+
     /// <summary>"line 12: ACCESS EXCLUSIVE on user_balances, held 3 ms, scans the table".</summary>
     public override string ToString()
     {
@@ -67,7 +70,7 @@ internal static class TracedApply
         var oids = before.Keys.Select(o => (long)o).ToArray();
         var tableOids = before.Where(b => b.Value.IsTable).Select(b => (long)b.Key).ToArray();
         var statements = migration.Script.Statements;
-        var traced = new List<(int Line, double Ms, List<(TableLock Lock, double StartMs)> Locks, List<string> Rewritten, List<string> Scanned, IReadOnlyList<TableLock> Predicted)>();
+        var traced = new List<(int Line, double StartMs, double Ms, List<(TableLock Lock, double StartMs)> Locks, List<string> Rewritten, List<string> Scanned, IReadOnlyList<TableLock> Predicted)>();
         var held = new Dictionary<string, LockMode>(StringComparer.Ordinal);
         var rewritten = new HashSet<uint>();
         var clock = Stopwatch.StartNew();
@@ -124,7 +127,7 @@ internal static class TracedApply
                     }
                 }
 
-                traced.Add((statements[i].Line, ms, locks, changed, scanned, predicted[i]));
+                traced.Add((statements[i].Line, start, ms, locks, changed, scanned, predicted[i]));
                 if (afterStatement is not null)
                 {
                     await afterStatement(transaction, i).ConfigureAwait(false);
@@ -145,7 +148,7 @@ internal static class TracedApply
         }
 
         var end = clock.Elapsed.TotalMilliseconds;
-        return traced.Select(t => new TracedStatement(t.Line, t.Ms, t.Locks.Select(l => (l.Lock, end - l.StartMs)).ToList(), t.Rewritten, t.Scanned, t.Predicted)).ToList();
+        return traced.Select(t => new TracedStatement(t.Line, t.Ms, t.Locks.Select(l => (l.Lock, end - l.StartMs)).ToList(), t.Rewritten, t.Scanned, t.Predicted) { StartMs = t.StartMs }).ToList();
     }
 
     private static async Task<List<(uint Oid, LockMode Mode)>> LocksAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long[] tables)

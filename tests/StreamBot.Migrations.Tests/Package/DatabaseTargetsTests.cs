@@ -67,22 +67,29 @@ public sealed class DatabaseTargetsTests(PackedPackage package, TestPostgres pos
     }
 
     [Fact]
-    public void Rehearse_through_msbuild_writes_the_markdown_report_and_fails_the_build_on_a_broken_rollback()
+    public void Rehearse_through_msbuild_writes_the_markdown_and_html_reports_and_fails_the_build_on_a_broken_rollback()
     {
         var url = postgres.CreateDatabase();
         var consumer = StreamBotConsumer();
         var clean = consumer.Build("-t:RehearseMigrations -p:MigrationsRehearseFormat=markdown", url);
         Assert.True(clean.ExitCode == 0, clean.Output);
         Assert.Contains("| `0004_add_giveaway_concurrency_improvements` | passed |", clean.Output, StringComparison.Ordinal);
+        // The page beside the build's outputs, linked from the Markdown report.
+        var page = Path.Combine(consumer.Directory, "bin", "Debug", "net10.0", "streambot-migrations-rehearsal.html");
+        Assert.Contains("[streambot-migrations-rehearsal.html](", clean.Output, StringComparison.Ordinal);
+        Assert.Contains("aria-label=\"lock timeline of 0004_add_giveaway_concurrency_improvements\"", File.ReadAllText(page), StringComparison.Ordinal);
 
         var broken = package.NewConsumer()
             .WithFile("0000_initial_schema.sql", "CREATE TABLE users (id uuid PRIMARY KEY);\n")
             .WithFile("0001_add_index.sql", "CREATE INDEX idx_users_id ON users (id);\n")
             .WithFile("README.md", "# Migrations\n" + Support.MigrationsFolder.Section("0000_initial_schema", notRecommended: true)
                 + Support.MigrationsFolder.Section("0001_add_index"));
-        var failed = broken.Build("-t:RehearseMigrations", url);
+        var failed = broken.Build("-t:RehearseMigrations -p:MigrationsRehearseFormat=html", url);
         Assert.NotEqual(0, failed.ExitCode);
         Assert.Matches(@"README\.md\(\d+,1\): error SBM7001: The rollback of 0001_add_index does not return the schema .*leaves index idx_users_id on users", failed.Output);
+        var brokenPage = File.ReadAllText(Path.Combine(broken.Directory, "bin", "Debug", "net10.0", "streambot-migrations-rehearsal.html"));
+        Assert.Contains("Lock timelines (HTML): ", failed.Output, StringComparison.Ordinal);
+        Assert.Contains("<li><code>index idx_users_id on users", brokenPage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed class CommandLineTests
     [InlineData("baseline --to 3 --statement-lock-timeout 5", "baseline does not take --statement-lock-timeout")]
     [InlineData("rehearse --dry-run", "rehearse does not take --dry-run")]
     [InlineData("rehearse --from-backup /nonexistent/backup.sql", "--from-backup names /nonexistent/backup.sql, which does not exist")]
-    [InlineData("status --format markdown", "--format takes text or json (status; markdown is for rehearse)")]
+    [InlineData("status --format markdown", "--format takes text or json (status; markdown and html are for rehearse)")]
     [InlineData("up --statement-lock-timeout 99999999999999", "--statement-lock-timeout takes at most 2147483.647 seconds")]
     [InlineData("up --lock-retry-budget 1e400", "--lock-retry-budget takes a number of seconds.")]
     [InlineData("up --lock-timeout NaN", "--lock-timeout takes a number of seconds.")]

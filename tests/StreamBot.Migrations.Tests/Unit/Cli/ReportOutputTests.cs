@@ -73,7 +73,7 @@ public sealed class ReportOutputTests
         var readme = "/repo/migrations/README.md";
         var giveaways = new TableLock("giveaways", LockMode.AccessExclusive);
         var trace = new TracedStatement(3, 12.4, [(giveaways, 12.9)], ["giveaways"], ["giveaways"], [giveaways]);
-        var surprise = new TracedStatement(7, 2.0, [(new TableLock("users", LockMode.Share), 2.1)], [], [], []);
+        var surprise = new TracedStatement(7, 2.0, [(new TableLock("users", LockMode.Share), 2.1)], [], [], []) { StartMs = 12.6 };
         return new RehearsalReport("sbm_rehearsal on postgres@localhost:5432/streambot",
         [
             new RehearsedMigration("0003_add_platform_user_unique_constraint", RehearsalOutcome.Passed, 5, 2, [], []),
@@ -94,10 +94,36 @@ public sealed class ReportOutputTests
     [InlineData("text")]
     [InlineData("json")]
     [InlineData("markdown")]
+    [InlineData("html")]
     public void Rehearsal_report(string format)
     {
         var output = new StringWriter();
         RehearsalWriter.Write(Rehearsal(), format, output);
         Snapshot.Matches(output.ToString(), "rehearsal-" + format);
+    }
+
+    [Fact]
+    public void The_html_report_escapes_names_from_the_database()
+    {
+        var hostile = new TableLock("<script>alert(1)</script>", LockMode.AccessExclusive);
+        var report = new RehearsalReport("db \"<b>\"", [new RehearsedMigration("0001_<i>x</i>", RehearsalOutcome.Passed, 1, 1,
+            [new TracedStatement(1, 1, [(hostile, 1)], [hostile.Table], [], [hostile])], [])], [], 2);
+        var output = new StringWriter();
+        RehearsalWriter.Write(report, "html", output);
+        Assert.DoesNotContain("<script>", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("<i>x</i>", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Text_and_markdown_name_the_html_report_written_beside_them()
+    {
+        var page = Path.Combine(Environment.CurrentDirectory, "out dir", "rehearsal.html");
+        var text = new StringWriter();
+        RehearsalWriter.Write(Rehearsal(), "text", text, page);
+        var markdown = new StringWriter();
+        RehearsalWriter.Write(Rehearsal(), "markdown", markdown, page);
+        Assert.EndsWith($"Lock timelines (HTML): {page}\n", text.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("Lock timelines, one picture per migration: [rehearsal.html](out%20dir/rehearsal.html) (HTML, self-contained).", markdown.ToString(), StringComparison.Ordinal);
     }
 }
