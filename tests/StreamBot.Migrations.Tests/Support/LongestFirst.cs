@@ -13,7 +13,7 @@ public sealed class LongestFirst : ITestCollectionOrderer
 {
     private static readonly string[] Longest =
     [
-        "PackageEndToEndTests", "DatabaseTargetsTests", "postgres", "MultiTargetingTests", "ToolPackageTests", "ConcurrencyTests", "ConnectionFormsTests", "HostileInputTests", "PsqlAgreementTests",
+        "PackageEndToEndTests", "DatabaseTargetsTests", "postgres", "RehearsalHtmlTests", "MultiTargetingTests", "ToolPackageTests", "ConcurrencyTests", "ConnectionFormsTests", "HostileInputTests", "PsqlAgreementTests",
         "BackfillTests", "SizedFindingsTests", "WatchTests", "SecretsAuditTests", "LockTests", "DrizzleInteropTests", "BaselineTests",
         "TransactionRulesAgainstServerTests",
     ];
