@@ -77,16 +77,13 @@ public sealed class ValidateMigrations : MSBuildTask
 
     private void WriteSarif(ValidationReport report, string sourceRoot)
     {
-        Uri? docs = null;
-        if (DocsUrl.Length > 0 && !Uri.TryCreate(DocsUrl, UriKind.Absolute, out docs))
+        // The task's own folder is tasks/net8.0/ in the package, whose root holds docs/diagnostics.md.
+        if (SarifSettings.Documentation(DocsUrl, Path.GetDirectoryName(typeof(ValidateMigrations).Assembly.Location)!, "MigrationsDocsUrl", out var problem) is not { } docs)
         {
-            LogError(ToolDiagnostics.DocsUrlInvalid(DocsUrl, "MigrationsDocsUrl"));
+            LogError(problem!);
             return;
         }
 
-        // The task's own folder is tasks/net8.0/ in the package, whose docs/ holds diagnostics.md.
-        docs ??= SarifSettings.ShippedDocumentation(Path.GetDirectoryName(typeof(ValidateMigrations).Assembly.Location)!)
-            ?? new Uri("https://www.nuget.org/packages/" + SarifLog.ToolName);
         var version = typeof(ValidateMigrations).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
             .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
         try

@@ -46,17 +46,16 @@ internal static class ValidateCommand
             return CommandLine.UsageError(stderr, $"--source-root '{sourceRoot}' is not a directory.");
         }
 
-        Uri? docs = null;
-        if (Last(parsed, "--docs-url") is { } docsUrl && (!Uri.TryCreate(docsUrl, UriKind.Absolute, out docs) || docs.Scheme is not ("https" or "http" or "file")))
+        if (SarifSettings.Documentation(Last(parsed, "--docs-url"), AppContext.BaseDirectory, "--docs-url", out var docsProblem) is not { } docs)
         {
-            return CommandLine.UsageError(stderr, ToolDiagnostics.DocsUrlInvalid(docsUrl, "--docs-url").FullMessage);
+            return CommandLine.UsageError(stderr, docsProblem!.FullMessage);
         }
 
         var report = MigrationsValidator.Validate(directory, lint: lint);
         var errors = report.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
         if (format == "sarif")
         {
-            var settings = new SarifSettings(sourceRoot, docs ?? ShippedDocumentation(), CommandLine.Version);
+            var settings = new SarifSettings(sourceRoot, docs, CommandLine.Version);
             using var log = new MemoryStream();
             SarifLog.Write(report, settings, log);
             stdout.WriteLine(System.Text.Encoding.UTF8.GetString(log.ToArray()));
@@ -79,10 +78,6 @@ internal static class ValidateCommand
 
         return errors > 0 ? CommandLine.Failed : CommandLine.Success;
     }
-
-    // The docs shipped beside this tool (the package's docs/ folder), or, run from elsewhere, the project's page.
-    private static Uri ShippedDocumentation() =>
-        SarifSettings.ShippedDocumentation(AppContext.BaseDirectory) ?? new Uri("https://www.nuget.org/packages/" + SarifLog.ToolName);
 
     private static string? Last(ArgumentList parsed, string option) => parsed.Options.LastOrDefault(o => o.Name == option).Value;
 }

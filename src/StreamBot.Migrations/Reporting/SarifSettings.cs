@@ -1,3 +1,5 @@
+using StreamBot.Migrations.Diagnostics;
+
 namespace StreamBot.Migrations.Reporting;
 
 /// <summary>Where a SARIF log's paths and links point.</summary>
@@ -24,10 +26,28 @@ public sealed record SarifSettings(string SourceRoot, Uri DocumentationUri, stri
     }
 
     /// <summary>
-    /// docs/diagnostics.md as shipped with the package (or in this repository), found by walking up from
-    /// <paramref name="start"/>, the running tool's folder; null when there is none.
+    /// Where SARIF rules link: <paramref name="docsUrl"/> when given (an absolute http(s) or file URL, else
+    /// <paramref name="problem"/> names <paramref name="setting"/>), otherwise docs/diagnostics.md as shipped beside the
+    /// tool (found walking up from <paramref name="toolFolder"/>: the package's root holds docs/), otherwise the package's page.
     /// </summary>
-    public static Uri? ShippedDocumentation(string start)
+    public static Uri? Documentation(string? docsUrl, string toolFolder, string setting, out Diagnostic? problem)
+    {
+        problem = null;
+        if (string.IsNullOrEmpty(docsUrl))
+        {
+            return ShippedDocumentation(toolFolder) ?? new Uri("https://www.nuget.org/packages/" + SarifLog.ToolName);
+        }
+
+        if (Uri.TryCreate(docsUrl, UriKind.Absolute, out var docs) && docs.Scheme is "https" or "http" or "file")
+        {
+            return docs;
+        }
+
+        problem = ToolDiagnostics.DocsUrlInvalid(docsUrl, setting);
+        return null;
+    }
+
+    private static Uri? ShippedDocumentation(string start)
     {
         for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
         {

@@ -41,6 +41,18 @@ public sealed partial class StepSummaryTests(TestPostgres postgres) : IClassFixt
         }
     }
 
+    [Fact]
+    public void A_summary_file_or_html_report_that_cannot_be_written_is_one_line_each_and_the_rehearsal_still_stands()
+    {
+        using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
+        var (exit, output) = CliProcess.Run($"rehearse --dir \"{s.Folder.Directory}\" --html-report /proc/streambot/rehearsal.html",
+            new Dictionary<string, string?> { ["DATABASE_URL"] = s.Url, ["GITHUB_STEP_SUMMARY"] = "/proc/streambot/summary.md" });
+        Assert.Equal(1, exit);
+        Assert.Contains("0002_add_balance_check: passed", output, StringComparison.Ordinal);
+        Assert.Single(output.Split('\n'), l => l.StartsWith("/proc/streambot/rehearsal.html: error SBM9004: The HTML rehearsal report cannot be written: ", StringComparison.Ordinal));
+        Assert.Single(output.Split('\n'), l => l.StartsWith("GITHUB_STEP_SUMMARY names '/proc/streambot/summary.md', which cannot be appended to (", StringComparison.Ordinal));
+    }
+
     // Durations, timestamps, the database's name and the folder vary from run to run.
     private static string Normalized(string text, DatabaseScenario s)
     {

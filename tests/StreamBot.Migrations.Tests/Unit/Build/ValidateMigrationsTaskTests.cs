@@ -59,4 +59,33 @@ public sealed class ValidateMigrationsTaskTests
         Assert.False(failed);
         Snapshot.Matches(skipped + "\n--- PostgresVersion=fifteen\n" + unreadable, "task-lint-settings");
     }
+
+    [Fact]
+    public void SarifFile_writes_the_findings_relative_to_the_project_outside_a_repository()
+    {
+        using var folder = MigrationsFolder.Valid();
+        var sarif = Path.Combine(folder.Directory, "out", "migrations.sarif");
+        var engine = new RecordingBuildEngine();
+        var task = new ValidateMigrations { BuildEngine = engine, Directory = folder.Directory, SarifFile = sarif, ProjectDirectory = Path.GetDirectoryName(folder.Directory)!, DocsUrl = "https://docs.example/diagnostics.md" };
+
+        Assert.True(task.Execute());
+        using var log = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(sarif));
+        var result = Assert.Single(log.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray());
+        Assert.Equal(("SBM6001", Path.GetFileName(folder.Directory) + "/0002_add_balance_index.sql"),
+            (result.GetProperty("ruleId").GetString(), result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString()));
+        Assert.Contains(engine.Events, e => e.StartsWith("message (High): StreamBot.Migrations: SARIF log written to ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_sarif_file_that_cannot_be_written_and_a_relative_docs_url_are_coded_errors()
+    {
+        using var folder = MigrationsFolder.Valid();
+        var unwritable = new RecordingBuildEngine();
+        Assert.False(new ValidateMigrations { BuildEngine = unwritable, Directory = folder.Directory, SarifFile = "/proc/streambot/migrations.sarif" }.Execute());
+        Assert.Contains(unwritable.Events, e => e.StartsWith("error SBM9004 /proc/streambot/migrations.sarif(0,0): The SARIF log cannot be written", StringComparison.Ordinal));
+
+        var relative = new RecordingBuildEngine();
+        Assert.False(new ValidateMigrations { BuildEngine = relative, Directory = folder.Directory, SarifFile = Path.Combine(folder.Directory, "x.sarif"), DocsUrl = "docs/diagnostics.md" }.Execute());
+        Assert.Contains(relative.Events, e => e.Contains("error SBM0001", StringComparison.Ordinal) && e.Contains("MigrationsDocsUrl 'docs/diagnostics.md' is not an absolute", StringComparison.Ordinal));
+    }
 }
