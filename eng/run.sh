@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, on a fresh machine: pack StreamBot.Migrations.Build, then drive the Stream Bot sample service
 # through the package exactly as a user would:
-#   validate (dotnet build) -> rehearse -> status -> apply -> status -> the service reads its settings -> rollback -> status.
+#   validate (dotnet build, SARIF beside the outputs) -> rehearse (HTML timelines beside the outputs) -> status -> apply -> status -> the service reads its settings -> rollback -> status.
 # Uses $DATABASE_URL when set; otherwise a throwaway local PostgreSQL server (eng/ThrowawayPostgres), stopped at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,10 +30,10 @@ fi
 sample=samples/StreamBot.Service/StreamBot.Service.csproj
 build() { dotnet build "$sample" -nologo -v:m -nodeReuse:false "$@"; }
 
-step "dotnet build (validates ../../migrations)"
-build --no-incremental -v:n | grep -E 'StreamBot\.Migrations:|SBM[0-9]{4}|Build succeeded|Build FAILED' || true
-step "dotnet build -t:RehearseMigrations (apply, roll back, apply again on a scratch database, with the lock trace)"
-build -t:RehearseMigrations
+step "dotnet build (validates ../../migrations; the findings also as SARIF for code scanning)"
+build --no-incremental -v:n -p:MigrationsSarif=true | grep -E 'StreamBot\.Migrations:|SBM[0-9]{4}|Build succeeded|Build FAILED' || true
+step "dotnet build -t:RehearseMigrations (apply, roll back, apply again on a scratch database, with the lock trace; its timelines as HTML)"
+build -t:RehearseMigrations -p:MigrationsRehearseFormat=html
 step "dotnet build -t:MigrationStatus"
 build -t:MigrationStatus
 step "dotnet build -t:ApplyMigrations"
