@@ -12,8 +12,6 @@ namespace StreamBot.Migrations.Cli;
 /// </summary>
 internal static class StepSummaries
 {
-    private const int MaxFindings = 50;
-
     public static string Status(StatusReport report, ConsoleRunLog log)
     {
         var counts = report.Migrations.GroupBy(m => m.State).OrderBy(g => g.Key)
@@ -49,18 +47,7 @@ internal static class StepSummaries
     private static string Mark(ConsoleRunLog log) =>
         log.HasErrors ? "❌" : log.Reported.Count > 0 ? "⚠️" : "✅";
 
-    private static string Findings(IReadOnlyList<Diagnostic> reported)
-    {
-        if (reported.Count == 0)
-        {
-            return string.Empty;
-        }
-
-        var rows = reported.Take(MaxFindings).Select(d =>
-            $"| {(d.Severity == DiagnosticSeverity.Error ? "error" : "warning")} | {d.Code} | `{MarkdownText.Code(Path.GetFileName(d.File) + (d.Line > 0 ? string.Create(CultureInfo.InvariantCulture, $":{d.Line}") : string.Empty))}` | {MarkdownText.Cell(d.FullMessage)} |");
-        var more = reported.Count > MaxFindings ? string.Create(CultureInfo.InvariantCulture, $"\n\n…and {reported.Count - MaxFindings} more in the job's log.") : string.Empty;
-        return "| | code | where | finding |\n|---|---|---|---|\n" + string.Join('\n', rows) + more;
-    }
+    private static string Findings(IReadOnlyList<Diagnostic> reported) => MarkdownText.FindingsTable(reported, Path.GetFileName, "see the job's log");
 
     // A fence longer than any run of backticks inside, so no line of the log can close it.
     private static string Block(IEnumerable<string> lines)

@@ -99,8 +99,9 @@ public sealed class PackedPackage : IDisposable
             throw new InvalidOperationException("dotnet pack failed:\n" + result.Output);
         }
 
-        // The CLI as a .NET tool: its own project over the same sources, built by this pack.
-        var tool = Dotnet($"pack \"{Path.Combine(RepoRoot, "src", "StreamBot.Migrations.Tool", "StreamBot.Migrations.Tool.csproj")}\" -c {Configuration} -o \"{feed}\"", RepoRoot, Path.Combine(root, "packages"));
+        // The CLI as a .NET tool: its own project over the same sources, built before the tests (a project reference
+        // that is never referenced), so this pack only collects it too.
+        var tool = Dotnet($"pack \"{Path.Combine(RepoRoot, "src", "StreamBot.Migrations.Tool", "StreamBot.Migrations.Tool.csproj")}\" -c {Configuration} -o \"{feed}\" --no-build", RepoRoot, Path.Combine(root, "packages"));
         if (tool.ExitCode != 0 || !File.Exists(Path.Combine(feed, $"StreamBot.Migrations.Tool.{Version}.nupkg")))
         {
             throw new InvalidOperationException("dotnet pack of the tool failed:\n" + tool.Output);
