@@ -152,14 +152,25 @@ internal static class CommandLine
         }
 
         var rest = args[1..];
-        return args[0] switch
+        try
         {
-            "validate" => ValidateCommand.Run(rest, stdout, stderr),
-            "status" or "up" or "down" or "adopt" or "baseline" or "rehearse" or "verify-backup" or "watch" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
-            "inspect" => InspectCommand.Run(rest, stdout, stderr),
-            "new" or "draft-rollback" or "renumber" => AuthoringCommand.Run(args[0], rest, stdout, stderr),
-            _ => UsageError(stderr, $"unknown command '{args[0]}'."),
-        };
+            return args[0] switch
+            {
+                "validate" => ValidateCommand.Run(rest, stdout, stderr),
+                "status" or "up" or "down" or "adopt" or "baseline" or "rehearse" or "verify-backup" or "watch" => DatabaseCommand.Run(args[0], rest, stdout, stderr),
+                "inspect" => InspectCommand.Run(rest, stdout, stderr),
+                "new" or "draft-rollback" or "renumber" => AuthoringCommand.Run(args[0], rest, stdout, stderr),
+                _ => UsageError(stderr, $"unknown command '{args[0]}'."),
+            };
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The last net: each command reports its own failures (a run's, redacted, inside its work), so what lands here
+            // happened outside any migration. Its text is not shown: it could quote a connection string this net cannot redact.
+            stderr.WriteLine(Diagnostics.Printable.Of(Diagnostics.ToolDiagnostics.UnexpectedError(args[0], e.GetType().Name,
+                "its text is not shown, as it may quote a setting", "No migration was running when it stopped", withStackTrace: false).ToString()));
+            return Failed;
+        }
     }
 
     public static int UsageError(TextWriter stderr, string message)

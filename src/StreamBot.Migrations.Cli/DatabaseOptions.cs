@@ -197,7 +197,9 @@ internal sealed class DatabaseOptions
                     case "--dir": options.Directory = value!; break;
                     case "--connection": options.Connection = value; break;
                     case "--format": options.Format = value!; break;
-                    case "--html-report": options.HtmlReport = Path.GetFullPath(value!); break;
+                    case "--html-report":
+                        options.HtmlReport = string.IsNullOrWhiteSpace(value) ? throw new FormatException("--html-report takes the path of the HTML file to write.") : Path.GetFullPath(value);
+                        break;
                     case "--dry-run": options.DryRun = true; break;
                     case "--no-backup": options.NoBackup = true; break;
                     case "--force": options.Force = true; break;

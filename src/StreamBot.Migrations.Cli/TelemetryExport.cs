@@ -44,7 +44,19 @@ internal sealed class TelemetryExport : IDisposable
             return null;
         }
 
-        return Create();
+        try
+        {
+            return Create();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            // The exporter's own words, unless they repeat a value of the variables (headers may carry an API key).
+            var values = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal))
+                .Select(Environment.GetEnvironmentVariable).Where(v => v is { Length: >= 4 });
+            var reason = values.Any(v => e.Message.Contains(v!, StringComparison.Ordinal)) ? "its message quotes a setting, so it is not shown" : e.Message.TrimEnd('.');
+            problem = $"the OTLP exporter refused the OTEL_EXPORTER_OTLP_* settings ({reason}). Check OTEL_EXPORTER_OTLP_HEADERS (key=value pairs separated by commas), _PROTOCOL (grpc or http/protobuf) and _TIMEOUT (milliseconds), or unset {EndpointVariable}.";
+            return null;
+        }
     }
 
     // Kept apart from Start so that a run without the variable never loads OpenTelemetry's assemblies.

@@ -40,11 +40,18 @@ internal static class ValidateCommand
         }
 
         var directory = named.Concat(parsed.Positional).FirstOrDefault() ?? "migrations";
-        var sourceRoot = Last(parsed, "--source-root") is { } root ? Path.GetFullPath(root) : SarifSettings.RepositoryRoot(directory, Environment.CurrentDirectory);
-        if (!Directory.Exists(sourceRoot))
+        if (string.IsNullOrWhiteSpace(directory))
         {
-            return CommandLine.UsageError(stderr, $"--source-root '{sourceRoot}' is not a directory.");
+            return CommandLine.UsageError(stderr, "validate takes a directory; the one given is empty.");
         }
+
+        var root = Last(parsed, "--source-root");
+        if (root is not null && (string.IsNullOrWhiteSpace(root) || !Directory.Exists(root)))
+        {
+            return CommandLine.UsageError(stderr, $"--source-root '{root}' is not a directory (give the repository's root, which SARIF paths are relative to).");
+        }
+
+        var sourceRoot = root is not null ? Path.GetFullPath(root) : SarifSettings.RepositoryRoot(directory, Environment.CurrentDirectory);
 
         if (SarifSettings.Documentation(Last(parsed, "--docs-url"), AppContext.BaseDirectory, "--docs-url", out var docsProblem) is not { } docs)
         {

@@ -97,7 +97,7 @@ public sealed class OpenTelemetryTests(TestPostgres postgres) : IClassFixture<Te
     }
 
     [Fact]
-    public void An_endpoint_that_is_not_a_url_is_one_usage_error_that_does_not_echo_it()
+    public void An_endpoint_that_is_not_a_url_or_settings_the_exporter_refuses_are_one_usage_error_each()
     {
         using var s = new DatabaseScenario(postgres, MigrationsFolder.ForDatabase());
         var (exit, output) = CliProcess.Run($"status --dir \"{s.Folder.Directory}\"",
@@ -105,5 +105,14 @@ public sealed class OpenTelemetryTests(TestPostgres postgres) : IClassFixture<Te
         Assert.Equal(2, exit);
         Assert.DoesNotContain("secret-key", output, StringComparison.Ordinal);
         Snapshot.Matches(output, "otlp_endpoint_refused");
+
+        // Settings the exporter itself refuses are the same kind of line, not its stack trace.
+        var (headersExit, headersOutput) = CliProcess.Run($"status --dir \"{s.Folder.Directory}\"", new Dictionary<string, string?>
+        {
+            ["DATABASE_URL"] = s.Url, ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4318", ["OTEL_EXPORTER_OTLP_HEADERS"] = "api-key-without-a-value",
+        });
+        Assert.Equal(2, headersExit);
+        Assert.StartsWith("streambot-migrate: error SBM0001: the OTLP exporter refused the OTEL_EXPORTER_OTLP_* settings (", headersOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", headersOutput, StringComparison.Ordinal);
     }
 }

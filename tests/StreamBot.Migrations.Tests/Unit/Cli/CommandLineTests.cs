@@ -104,6 +104,10 @@ public sealed class CommandLineTests
     [InlineData("down --force-contract", "down does not take --force-contract")]
     [InlineData("up --app-queries app/queries.sql", "up does not take --app-queries")]
     [InlineData("rehearse --app-queries /nonexistent/queries.sql", "--app-queries names /nonexistent/queries.sql, which does not exist")]
+    [InlineData("rehearse --html-report=", "--html-report takes the path of the HTML file to write.")]
+    [InlineData("validate --dir=", "validate takes a directory; the one given is empty.")]
+    [InlineData("validate --source-root=", "--source-root '' is not a directory")]
+    [InlineData("validate --format sarif --docs-url ftp://docs.example/diagnostics.md", "--docs-url 'ftp://docs.example/diagnostics.md' is not an absolute http(s) or file URL")]
     public void A_bad_command_line_is_exit_code_2_with_one_line_saying_what_was_wrong(string commandLine, string expected)
     {
         var (exit, output, errors) = Run(commandLine.Split(' '));
