@@ -56,13 +56,12 @@ public sealed class ValidateMigrations : MSBuildTask
             }
         }
 
-        var sourceRoot = SarifSettings.RepositoryRoot(Directory, ProjectDirectory.Length > 0 ? ProjectDirectory : Directory);
         if (SarifFile.Length > 0)
         {
-            WriteSarif(report, sourceRoot);
+            WriteSarif(report, SourceRoot());
         }
 
-        if (StepSummary.Append(ValidationSummary.Markdown(report, sourceRoot)) is { } problem)
+        if (StepSummary.Append(() => ValidationSummary.Markdown(report, SourceRoot())) is { } problem)
         {
             Log.LogWarning(problem);
         }
@@ -74,6 +73,9 @@ public sealed class ValidateMigrations : MSBuildTask
 
         return !Log.HasLoggedErrors;
     }
+
+    // Paths in reports are relative to the repository around the migrations, else to the project.
+    private string SourceRoot() => SarifSettings.RepositoryRoot(Directory, ProjectDirectory.Length > 0 ? ProjectDirectory : Directory);
 
     private void WriteSarif(ValidationReport report, string sourceRoot)
     {

@@ -90,14 +90,14 @@ internal static class DatabaseCommand
         // status changes nothing, so Ctrl-C may end it at once; up and down finish cleanly first.
         using var interrupts = command == "status" ? null : new Interrupts();
         var runner = new MigrationRunner(runOptions, log, interrupts?.Token ?? CancellationToken.None);
-        string? summary = null;
+        Func<string>? summary = null;
         try
         {
             switch (command)
             {
                 case "status":
                     var report = runner.StatusAsync().GetAwaiter().GetResult();
-                    summary = StepSummaries.Status(report, log);
+                    summary = () => StepSummaries.Status(report, log);
                     if (options.Format == "json")
                     {
                         StatusWriter.WriteJson(report, stdout);
@@ -123,7 +123,7 @@ internal static class DatabaseCommand
                         log.Report(diagnostic);
                     }
 
-                    summary = StepSummaries.Rehearsal(rehearsal, log, htmlReport);
+                    summary = () => StepSummaries.Rehearsal(rehearsal, log, htmlReport);
                     break;
                 case "watch":
                     var watched = runner.WatchAsync().GetAwaiter().GetResult();
@@ -183,7 +183,8 @@ internal static class DatabaseCommand
         if (command is "status" or "up" or "down" or "rehearse" && !options.DryRun)
         {
             // status's and rehearse's reports when they got that far; otherwise (and for up and down) what the run said.
-            summary ??= StepSummaries.Run(command, settings.Describe(), log, interrupts?.Received is not null);
+            var interrupted = interrupts?.Received is not null;
+            summary ??= () => StepSummaries.Run(command, settings.Describe(), log, interrupted);
             if (StepSummary.Append(summary) is { } notWritten)
             {
                 stderr.WriteLine(Printable.Of(notWritten));

@@ -101,7 +101,7 @@ internal static class RehearsalHtml
         {
             var m = report.Migrations[i];
             var strongest = m.Trace.SelectMany(t => t.Locks).OrderByDescending(l => l.Lock.Mode).Select(l => $"{l.Lock.Mode.Describe()} on {l.Lock.Table}").FirstOrDefault() ?? "none";
-            html.Append(Invariant($"<tr><td><a href=\"#m{i}\"><code>{E(m.Name)}</code></a></td><td class=\"{OutcomeClass(m.Outcome)}\">{E(Outcome(m.Outcome))}</td><td>{Ms(m.ApplyMs)}</td><td>{Ms(m.RollbackMs)}</td><td>{E(strongest)}</td></tr>\n"));
+            html.Append(Invariant($"<tr><td><a href=\"#m{i}\"><code>{E(m.Name)}</code></a></td><td class=\"{OutcomeClass(m.Outcome)}\">{E(RehearsalWriter.Result(m.Outcome))}</td><td>{RehearsalWriter.Ms(m.ApplyMs)}</td><td>{RehearsalWriter.Ms(m.RollbackMs)}</td><td>{E(strongest)}</td></tr>\n"));
         }
 
         html.Append("</table>\n");
@@ -205,7 +205,7 @@ internal static class RehearsalHtml
             var measured = statement.Locks.Select(l => Invariant($"{l.Lock.Mode.Describe()} on {l.Lock.Table} (held {l.HeldMs:0.##} ms)"))
                 .Concat(statement.Rewritten.Select(r => $"rewrites {r}")).Concat(statement.Scanned.Select(s => $"reads all of {s}")).ToList();
             var unpredicted = LockPrediction.Unpredicted(statement.Predicted, statement.Locks.Select(l => l.Lock)).Count > 0;
-            var predicted = statement.Predicted.Count == 0 ? "no lock" : string.Join(", ", statement.Predicted.Select(p => $"{p.Mode.Describe()} on {p.Table}"));
+            var predicted = RehearsalWriter.Predicted(statement);
             html.Append(Invariant($"<tr data-line=\"{statement.Line}\"><td>{statement.Line}</td><td>{E(measured.Count == 0 ? "no new or stronger lock" : string.Join("; ", measured))}</td><td{(unpredicted ? " class=\"differs\"" : string.Empty)}>{E(predicted)}{(unpredicted ? " (differs from what was measured)" : string.Empty)}</td><td>{statement.Milliseconds:0.##} ms</td></tr>\n"));
         }
 
@@ -243,23 +243,12 @@ internal static class RehearsalHtml
         _ => "reads and writes go on",
     };
 
-    private static string Outcome(RehearsalOutcome outcome) => outcome switch
-    {
-        RehearsalOutcome.Passed => "passed",
-        RehearsalOutcome.Failed => "failed",
-        RehearsalOutcome.RollbackSkipped => "applied; rollback not recommended",
-        RehearsalOutcome.AlreadyApplied => "in the backup",
-        _ => "not reached",
-    };
-
     private static string OutcomeClass(RehearsalOutcome outcome) => outcome switch
     {
         RehearsalOutcome.Passed => "passed",
         RehearsalOutcome.Failed => "failed",
         _ => "other",
     };
-
-    private static string Ms(double ms) => ms <= 0 ? "-" : Invariant($"{ms:0} ms");
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 

@@ -83,7 +83,7 @@ internal static class RehearsalWriter
         Line(output, "|---|---|---|---|");
         foreach (var m in report.Migrations)
         {
-            Line(output, $"| `{m.Name}` | {Result(m.Outcome)} | {Ms(m.ApplyMs)} | {Ms(m.RollbackMs)} |");
+            Line(output, $"| `{m.Name}` | {(m.Outcome == RehearsalOutcome.Failed ? $"**{Result(m.Outcome)}**" : Result(m.Outcome))} | {Ms(m.ApplyMs)} | {Ms(m.RollbackMs)} |");
         }
 
         var traced = report.Migrations.Where(m => m.Trace.Any(Notable)).ToList();
@@ -247,8 +247,12 @@ internal static class RehearsalWriter
     {
         return LockPrediction.Unpredicted(statement.Predicted, statement.Locks.Select(l => l.Lock)).Count == 0
             ? string.Empty
-            : $" [not what the lint's reading predicted: {(statement.Predicted.Count == 0 ? "no lock" : string.Join(", ", statement.Predicted.Select(p => $"{p.Mode.Describe()} on {p.Table}")))}]";
+            : $" [not what the lint's reading predicted: {Predicted(statement)}]";
     }
+
+    /// <summary>What the lock classifier predicted for the statement: "ACCESS EXCLUSIVE on giveaways", or "no lock".</summary>
+    internal static string Predicted(TracedStatement statement) =>
+        statement.Predicted.Count == 0 ? "no lock" : string.Join(", ", statement.Predicted.Select(p => $"{p.Mode.Describe()} on {p.Table}"));
 
     private static string Count(RehearsalReport report)
     {
@@ -257,16 +261,18 @@ internal static class RehearsalWriter
         return $"{report.Migrations.Count} migration(s), {passed} passed, {failed} failed";
     }
 
-    private static string Result(RehearsalOutcome outcome) => outcome switch
+    /// <summary>A migration's outcome in a word or two, as every report format names it.</summary>
+    internal static string Result(RehearsalOutcome outcome) => outcome switch
     {
         RehearsalOutcome.Passed => "passed",
-        RehearsalOutcome.Failed => "**failed**",
+        RehearsalOutcome.Failed => "failed",
         RehearsalOutcome.RollbackSkipped => "applied; rollback not recommended",
         RehearsalOutcome.AlreadyApplied => "in the backup",
         _ => "not reached",
     };
 
-    private static string Ms(double ms) => ms <= 0 ? "-" : ms.ToString("0", CultureInfo.InvariantCulture) + " ms";
+    /// <summary>A time in whole milliseconds, or "-" for a step that did not run.</summary>
+    internal static string Ms(double ms) => ms <= 0 ? "-" : ms.ToString("0", CultureInfo.InvariantCulture) + " ms";
 
     private static void Line(TextWriter output, string text) => output.WriteLine(Printable.Of(text));
 }

@@ -78,7 +78,7 @@ internal static class ValidateCommand
             stdout.WriteLine(Printable.Of($"{report.Migrations.Count} migration(s) in {report.Directory}: {errors} error(s), {report.Diagnostics.Count - errors} warning(s)."));
         }
 
-        if (StepSummary.Append(ValidationSummary.Markdown(report, sourceRoot)) is { } problem)
+        if (StepSummary.Append(() => ValidationSummary.Markdown(report, sourceRoot)) is { } problem)
         {
             stderr.WriteLine(Printable.Of(problem));
         }

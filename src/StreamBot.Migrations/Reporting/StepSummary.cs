@@ -10,16 +10,19 @@ public static class StepSummary
     public const string Variable = "GITHUB_STEP_SUMMARY";
 
     /// <summary>
-    /// Appends <paramref name="markdown"/> to the step's summary file, if there is one. A summary is never worth failing
-    /// a run for: a file that cannot be written is returned as a reason (to log as a warning), not thrown.
+    /// Appends the Markdown <paramref name="summary"/> makes to the step's summary file, if there is one; without one the
+    /// summary is never made (every build validates: outside CI it must cost nothing). A summary is never worth failing a
+    /// run for: a file that cannot be written is returned as a reason (to log as a warning), not thrown.
     /// </summary>
-    public static string? Append(string markdown, Func<string, string?>? environment = null)
+    public static string? Append(Func<string> summary)
     {
-        var path = (environment ?? Environment.GetEnvironmentVariable)(Variable);
+        var path = Environment.GetEnvironmentVariable(Variable);
         if (string.IsNullOrWhiteSpace(path))
         {
             return null;
         }
+
+        var markdown = summary();
 
         try
         {
